@@ -1,0 +1,93 @@
+"""The embedded knowledge graph: pyoxigraph holding asserted and inferred graphs.
+
+Each input file is a named graph of its own (so provenance shows which file
+a triple came from) and the OWL RL inferred triples are one more named
+graph; queries see the union of all of them as their default graph.
+pyoxigraph answers queries and parses far faster than rdflib (see
+benchmarks/), so rdflib and owlrl are only imported to reason, when the
+cached inferred graph is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import rdfio, reason, resources
+from kg.binding import with_values
+from kg.catalogue import SavedQuery
+from kg.errors import InputError
+from kg.namespaces import INFERRED_GRAPH, PREFIXES
+from kg.results import QueryResult
+
+
+@dataclass
+class KnowledgeGraph:
+    """An in-memory store of the graph, with the files it was read from."""
+
+    store: ox.Store
+    files: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def from_files(cls, files: Iterable[Path], *, infer: bool = True, use_cache: bool = True) -> KnowledgeGraph:
+        """Load files into their named graphs and add the (cached) OWL RL closure."""
+        files = [Path(f) for f in files]
+        quads = rdfio.read_all(files)
+        store = ox.Store()
+        store.extend(quads)
+        if infer:
+            store.extend(reason.inferred_quads(files, quads, use_cache=use_cache))
+        return cls(store=store, files=files)
+
+    @classmethod
+    def bundled(cls, *, infer: bool = True, extra: Iterable[Path] = ()) -> KnowledgeGraph:
+        """The bundled ontology and data, plus any extra files, reasoned over."""
+        files = resources.ontology_files() + resources.data_files() + [Path(p) for p in extra]
+        return cls.from_files(files, infer=infer)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in one named graph, or in all of them."""
+        if graph is None:
+            return len(self.store)
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def asserted_count(self) -> int:
+        return len(self.store) - self.count(INFERRED_GRAPH)
+
+    def select(self, query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
+        """Run any SPARQL query text, with variables bound to RDF terms (never pasted)."""
+        try:
+            text = with_values(query, bindings or {})
+            answer = self.store.query(text, use_default_graph_as_union=True)
+        except (SyntaxError, ValueError) as error:
+            raise InputError(f"query: bad SPARQL syntax: {error}") from None
+        return QueryResult.from_oxigraph(answer)
+
+    def run(self, saved: SavedQuery, params: Mapping[str, str] | None = None, *, lang: str | None = None) -> QueryResult:
+        """Run a saved query with user-given parameter values (IRI, CURIE or label)."""
+        from kg.params import bind
+
+        bindings = bind(saved, dict(params or {}), graph=self, lang=lang)
+        try:
+            return self.select(saved.text, bindings)
+        except InputError as error:
+            raise InputError(f"{saved.path}: {error}") from None
+
+    def quads(self, *, include_inferred: bool = True) -> list[ox.Quad]:
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        return [q for q in self.store if include_inferred or q.graph_name != inferred]
+
+    def serialize(self, fmt: ox.RdfFormat, *, include_inferred: bool = True) -> bytes:
+        """All triples (default-graph view) in one RDF format, with our prefixes."""
+        unique = {str(q.triple): q.triple for q in self.quads(include_inferred=include_inferred)}
+        triples = list(unique.values())
+        kwargs: dict[str, object] = {}
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            kwargs["prefixes"] = PREFIXES
+        return ox.serialize(triples, format=fmt, **kwargs) or b""  # type: ignore[arg-type]

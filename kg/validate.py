@@ -66,6 +66,8 @@ def _shacl(graph: KnowledgeGraph, shapes: Path) -> list[Violation]:
     data = rdflib.Graph()
     triples = {str(q.triple): q.triple for q in graph.store}
     data.parse(data=ox.serialize(list(triples.values()), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    if not shapes.is_file():
+        raise InputError(f"{shapes}: the shapes file is missing from this installation")
     try:
         shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
     except Exception as error:  # rdflib raises several unrelated types for bad Turtle

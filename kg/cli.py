@@ -58,6 +58,15 @@ class KgGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as error:  # a bug of ours: still one line, unless debugging
+            import os
+
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"kg: internal error: {type(error).__name__}: {error} (set KG_DEBUG=1 for the traceback)", err=True)
+            sys.exit(70)
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,7 +75,7 @@ def main() -> None:
     """ksm-kg: knowledge-sharing mechanisms as linked data.
 
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 unreadable
-    input, 4 environment (endpoint unreachable).
+    input, 4 environment (endpoint unreachable), 70 internal error.
     """
 
 

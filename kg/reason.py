@@ -15,6 +15,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -22,8 +23,9 @@ from kg import atomic
 from kg.namespaces import INFERRED_GRAPH
 
 # Bump when the filtering or the way inputs are gathered changes.
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 _SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def cache_dir() -> Path:
@@ -63,6 +65,22 @@ def is_junk(subject: object, predicate: object, obj: object) -> bool:
     return str(predicate) == _SAME_AS and subject == obj
 
 
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
+    """The rdflib term for a pyoxigraph one, keeping blank node labels (so inferred triples meet asserted ones)."""
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
+    raise TypeError(f"RDF-star triple terms are not supported: {term}")
+
+
 def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The triples the OWL RL closure adds to ``quads`` (all graphs merged), junk removed."""
     import owlrl
@@ -71,7 +89,8 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     seen = {str(t) for t in asserted}
     graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(list(asserted), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    for triple in asserted:  # term by term: rdflib's N-Triples parser would rename blank nodes
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     kept = rdflib.Graph()
     for triple in graph:

@@ -119,7 +119,7 @@ def render_table(result: QueryResult, width: int | None = None) -> str:
         widest = widths.index(max(widths))
         widths[widest] -= 1
     def fmt_row(values: list[str]) -> list[str]:
-        wrapped = [textwrap.wrap(v, w) or [""] for v, w in zip(values, widths)]
+        wrapped = [textwrap.wrap(v, w) or [""] for v, w in zip(values, widths, strict=True)]
         height = max(len(w) for w in wrapped)
         return [" | ".join(w[i].ljust(widths[j]) if i < len(w) else " " * widths[j] for j, w in enumerate(wrapped)).rstrip() for i in range(height)]
     out = fmt_row(columns)

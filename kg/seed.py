@@ -49,7 +49,7 @@ def read_table(path: Path) -> list[SeedRow]:
         cells = [_clean(c) for c in line.split("\t")]
         cells += [""] * (len(COLUMNS) - len(cells))
         if not cells[0].strip() and rows:
-            rows[-1] = [f"{a} {b}" if b.strip() else a for a, b in zip(rows[-1], cells)]
+            rows[-1] = [f"{a} {b}" if b.strip() else a for a, b in zip(rows[-1], cells, strict=False)]
         else:
             rows.append(cells)
     return [SeedRow(*(normalise_space(c) for c in row[: len(COLUMNS)])) for row in rows[1:]]

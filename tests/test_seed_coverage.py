@@ -85,7 +85,7 @@ def test_every_statement_has_an_english_translation(graph) -> None:  # type: ign
         for prop in PROPERTIES.values():
             french, english = _texts(graph, mechanism, prop, "fr"), _texts(graph, mechanism, prop, "en")
             assert len(english) == len(french), f"{row.mechanism} {prop}: {len(french)} French texts, {len(english)} English"
-            assert all(e and e != f for e, f in zip(english, french))
+            assert all(e and e != f for e, f in zip(english, french, strict=True))
 
 
 def test_success_factors_are_quoted_from_the_network_description(graph) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def _where_brace(query: str) -> int:
             i = j + len(quote)
             word = ""
             continue
-        if c == "<" and depth == 0:
+        if c == "<":  # at any depth: a CONSTRUCT template's IRI may hold a '#'
             end = query.find(">", i)
             if end > 0 and not any(ch in query[i + 1:end] for ch in " \t\n{}\"'"):
                 i = end + 1

@@ -96,8 +96,10 @@ def list_queries(lang: str) -> None:
 @click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]))
 @LANG_OPTION
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of stdout.")
-def run_query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: Path | None) -> None:
-    """Run the saved query NAME on the bundled graph."""
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead (basic auth from $KG_ENDPOINT_USER / $KG_ENDPOINT_PASSWORD).")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a remote endpoint.")
+def run_query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: Path | None, endpoint: str | None, timeout: float) -> None:
+    """Run the saved query NAME on the bundled graph (or a remote endpoint)."""
     from kg.catalogue import Catalogue
     from kg.params import check_lang
     from kg.store import KnowledgeGraph
@@ -105,8 +107,12 @@ def run_query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: P
     lang = check_lang(lang)
     saved = Catalogue.bundled().get(name)
     given = parse_params(params)
-    graph = KnowledgeGraph.bundled()
-    result = graph.run(saved, given, lang=lang)
+    if endpoint is not None:
+        from kg.remote import Endpoint, run_saved
+
+        result = run_saved(Endpoint.at(endpoint, timeout=timeout), saved, given, lang=lang)
+    else:
+        result = KnowledgeGraph.bundled().run(saved, given, lang=lang)
     emit(result.serialize(fmt), output)
 
 
@@ -142,17 +148,22 @@ def reason_cmd(output: Path | None, fmt: str) -> None:
 
 
 @main.command("export")
-@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig"]))
+@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig", "csv"]))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--inferred/--asserted-only", default=True, show_default=True, help="Include the inferred triples.")
 def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
-    """Write the whole graph in a standard RDF format."""
+    """Write the whole graph in a standard RDF format (or, with csv, the mechanisms as a spreadsheet)."""
     import pyoxigraph as ox
 
     from kg.results import GRAPH_FORMATS
     from kg.store import KnowledgeGraph
 
     graph = KnowledgeGraph.bundled(infer=inferred)
+    if fmt == "csv":  # the mechanisms as a spreadsheet in the `kg import` template
+        from kg.tabular import to_csv
+
+        emit(to_csv(graph), output)
+        return
     if fmt in ("nq", "trig"):
         quads = graph.quads(include_inferred=inferred)
         rdf = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG

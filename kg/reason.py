@@ -23,7 +23,7 @@ from kg import atomic
 from kg.namespaces import INFERRED_GRAPH
 
 # Bump when the filtering or the way inputs are gathered changes.
-_CACHE_FORMAT = "2"
+_CACHE_FORMAT = "3"
 _SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -77,7 +77,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
+        dt = None if datatype == _XSD_STRING else rdflib.URIRef(datatype)
+        return rdflib.Literal(term.value, datatype=dt, normalize=False)  # keep the lexical form as written
     raise TypeError(f"RDF-star triple terms are not supported: {term}")
 
 
@@ -109,7 +110,9 @@ def inferred_quads(files: list[Path], quads: list[ox.Quad], *, use_cache: bool =
             return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(path=str(cached), format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, OSError):
             pass  # a damaged cache is recomputed below
-    triples = infer(quads)
+    from kg import fastreason  # owlrl's answers, faster: owlrl on the schema, rules on the instances
+
+    triples = fastreason.infer(quads, use_cache=use_cache)
     if use_cache:
         try:
             atomic.write_bytes(cached, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")

@@ -44,7 +44,18 @@ class KnowledgeGraph:
 
     @classmethod
     def bundled(cls, *, infer: bool = True, extra: Iterable[Path] = ()) -> KnowledgeGraph:
-        """The bundled ontology and data, plus any extra files, reasoned over."""
+        """The bundled ontology and data, plus any extra files, reasoned over.
+
+        Where ``kg load`` has made a persistent store (``$KG_STORE`` or
+        ``.kg/store``), that store answers instead: it holds the bundled graphs
+        and the loaded files, and opens without parsing anything.
+        """
+        if infer and not extra:
+            from kg import diskstore
+
+            persistent = diskstore.open_live()
+            if persistent is not None:
+                return cls(store=persistent, files=[])
         files = resources.ontology_files() + resources.data_files() + [Path(p) for p in extra]
         return cls.from_files(files, infer=infer)
 

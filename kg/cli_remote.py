@@ -1,0 +1,57 @@
+"""Commands for remote endpoints and the persistent store: ``kg push`` and ``kg load``.
+
+They only parse options and call ``kg.push``, ``kg.remote`` and
+``kg.diskstore``; ``kg query --endpoint`` lives with ``kg query`` in kg.cli.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+ENDPOINT_HELP = "SPARQL query URL (Oxigraph: http://host:7878/query). Basic auth from $KG_ENDPOINT_USER / $KG_ENDPOINT_PASSWORD."
+
+
+@click.command("push")
+@click.option("--endpoint", required=True, metavar="URL", help=ENDPOINT_HELP)
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL (default: .../update beside a .../query URL).")
+@click.option("--store-endpoint", metavar="URL", help="Graph Store Protocol URL (default: .../store beside a .../query URL).")
+@click.option("--graph", "graph", metavar="IRI", help="Put every triple into this one named graph instead of one graph per file.")
+@click.option("--no-graph-store", is_flag=True, help="Upload with SPARQL Update only (for servers without the Graph Store Protocol).")
+@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for each request.")
+def push_cmd(endpoint: str, update_endpoint: str | None, store_endpoint: str | None, graph: str | None, no_graph_store: bool, timeout: float) -> None:
+    """Upload the asserted and inferred graphs, replacing them on the server as a whole."""
+    import pyoxigraph as ox
+
+    from kg.errors import UsageError
+    from kg.push import push
+    from kg.remote import Endpoint
+    from kg.store import KnowledgeGraph
+
+    target = Endpoint.at(endpoint, update=update_endpoint, store=store_endpoint, timeout=timeout)
+    quads = KnowledgeGraph.bundled().quads()
+    if graph is not None:
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError:
+            raise UsageError(f"--graph {graph!r}: not a valid IRI") from None
+        unique = {str(q.triple): q.triple for q in quads}
+        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in unique.values()]
+    report = push(target, quads, use_graph_store=not no_graph_store)
+    click.echo(report.render(), nl=False)
+
+
+@click.command("load")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--graph", metavar="IRI", help="Named graph to load into (default: https://w3id.org/ksm/graph/user/<file stem>).")
+def load_cmd(file: Path, graph: str | None) -> None:
+    """Load an RDF file into the persistent store (.kg/store or $KG_STORE); reloading replaces its graph."""
+    from kg import diskstore
+
+    click.echo(diskstore.load(file, graph=graph).render(), nl=False)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(push_cmd)
+    main.add_command(load_cmd)

@@ -1,0 +1,357 @@
+"""Spreadsheet (CSV) to Turtle: mechanisms and their statements from a table.
+
+Practitioners keep such tables in spreadsheets; like ROBOT's ``template``
+command, a documented column template turns into Turtle that conforms to
+our ontology, checked with the SHACL shapes before anything is written.
+
+The column template (UTF-8 CSV, comma- or semicolon-separated, a header
+row with these names, in any order; one row per statement):
+
+=================  ========  ===============================================
+column             required  meaning
+=================  ========  ===============================================
+``mechanism_fr``   yes       French name of the mechanism (its skos:prefLabel)
+``mechanism_id``   no        IRI slug: ``mech:<id>``; default: slug of the
+                             French name (``Webinaire`` -> ``mech:webinaire``)
+``mechanism_en``   no        English name
+``description_fr`` no        "De quoi s'agit-il", in French
+``description_en`` no        the same in English
+``kind``           yes       objective, benefit, limitation or success-factor
+                             (or objectif, avantage, limite, facteur de
+                             succès); empty on a row that only describes the
+                             mechanism
+``position``       no        rank of the statement in its cell (1, 2, ...);
+                             default: the order of the rows
+``text_fr``        yes       the statement, in French (may be empty on a
+                             mechanism-only row)
+``text_en``        no        the statement in English
+``categories``     no        categories of the statement, separated by
+                             ``;``, each a CURIE (``limcat:language``) or a
+                             label in French or English (``Langue de
+                             travail``), from the scheme of its kind
+``source``         no        IRI or CURIE the mechanism and its statements
+                             derive from (prov:wasDerivedFrom)
+=================  ========  ===============================================
+
+Mechanism columns may be repeated on every row of a mechanism or given
+once; two different values are an error.  IRIs are stable: the mechanism
+is ``mech:<id>`` and a statement ``stmt:<id>-<kind>-<position>``, so
+importing the same file twice gives the same triples.  Errors name the
+row (as a spreadsheet shows it, the header being row 1) and the column.
+A cell that starts like a formula (``=``, ``+``, ``-``, ``@``) is refused
+(CSV injection); start it with an apostrophe to mean the text itself.
+``data/seed-table.csv`` is the seed table in this template.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import resources
+from kg.errors import InputError
+from kg.namespaces import KSM, PREFIXES, expand_curie, shorten
+
+COLUMNS = (
+    "mechanism_id", "mechanism_fr", "mechanism_en", "description_fr", "description_en",
+    "kind", "position", "text_fr", "text_en", "categories", "source",
+)
+REQUIRED = ("mechanism_fr", "kind", "text_fr")
+MECHANISM_COLUMNS = ("mechanism_id", "mechanism_en", "description_fr", "description_en", "source")
+KINDS = {
+    "objective": ("Objective", "hasObjective", "objective-categories"),
+    "benefit": ("Benefit", "hasBenefit", "benefit-categories"),
+    "limitation": ("Limitation", "hasLimitation", "limitation-categories"),
+    "success-factor": ("SuccessFactor", "hasSuccessFactor", None),
+}
+KIND_ALIASES = {"objectif": "objective", "avantage": "benefit", "limite": "limitation", "facteur de succès": "success-factor",
+                "facteur de succes": "success-factor", "success factor": "success-factor"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_PREF = ox.NamedNode(_SKOS + "prefLabel")
+_IN_SCHEME = ox.NamedNode(_SKOS + "inScheme")
+_TOP = ox.NamedNode(_SKOS + "topConceptOf")
+_DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
+_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug(name: str) -> str:
+    """The IRI slug of a French name: no accents, lowercase, words joined by '-'.
+
+    >>> slug("Voyage d'études"), slug("Mise en œuvre"), slug("  Webinaire ")
+    ('voyage-d-etudes', 'mise-en-oeuvre', 'webinaire')
+    """
+    text = name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Cell:
+    """Where a value came from, for error messages."""
+
+    file: str
+    row: int
+    column: str
+    letter: str
+
+    def error(self, message: str) -> InputError:
+        return InputError(f"{self.file}: row {self.row}, column {self.column} ({self.letter}): {message}")
+
+
+@dataclass
+class Mechanism:
+    slug: str
+    name_fr: str
+    row: int
+    values: dict[str, tuple[str, int]] = field(default_factory=dict)  # column -> (value, row)
+    statements: list[tuple[str, int, str, str, list[str], int]] = field(default_factory=list)  # kind, pos, fr, en, cats, row
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header and the rows (numbered as a spreadsheet shows them) of a UTF-8 CSV file."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a CSV file") from None
+    except OSError as error:
+        raise InputError(f"{path}: unreadable: {error.strerror}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); save the spreadsheet as 'CSV UTF-8' and import it again"
+        ) from None
+    if not text.strip():
+        raise InputError(f"{path}: empty file; expected a header row with the columns {', '.join(REQUIRED)} (see `kg import --help`)")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except csv.Error as error:
+        raise InputError(f"{path}:1: bad CSV: {error}") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"{path}: row 1: missing column {', '.join(repr(m) for m in missing)} (the template needs {', '.join(REQUIRED)})")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise InputError(f"{path}: row 1: unknown column {unknown[0]!r} (the template's columns are {', '.join(COLUMNS)})")
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                    raise InputError(f"{path}: row {number}: {len(cells)} cells for {len(header)} columns")
+                yield number, {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
+        except csv.Error as error:
+            raise InputError(f"{path}: row {number + 1}: bad CSV: {error}") from None
+
+    return header, rows()
+
+
+class Categories:
+    """The categories of each scheme, found by CURIE, IRI or French/English label."""
+
+    def __init__(self) -> None:
+        store = ox.Store()
+        store.extend(ox.parse(path=str(resources.root() / "ontology" / "concepts.ttl"), format=ox.RdfFormat.TURTLE))
+        self.by_scheme: dict[str, dict[str, str]] = {}
+        for quad in store.quads_for_pattern(None, _IN_SCHEME, None):
+            scheme = quad.object.value.rsplit("/", 1)[-1]  # type: ignore[union-attr]
+            iri = quad.subject.value  # type: ignore[union-attr]
+            names = self.by_scheme.setdefault(scheme, {})
+            names[_key(iri)] = iri
+            names[_key(shorten(iri))] = iri
+            for label in store.quads_for_pattern(quad.subject, _PREF, None):
+                names[_key(label.object.value)] = iri  # type: ignore[union-attr]
+
+    def resolve(self, scheme: str, token: str, cell: Cell) -> str:
+        names = self.by_scheme.get(scheme, {})
+        found = names.get(_key(token))
+        if found is None:
+            expanded = expand_curie(token.strip())
+            found = names.get(_key(expanded)) if expanded else None
+        if found is None:
+            import difflib
+
+            known = sorted({shorten(i) for i in names.values()})
+            close = difflib.get_close_matches(_key(token), list(names), n=1, cutoff=0.6)
+            hint = f"; did you mean {shorten(names[close[0]])}?" if close else f" (known: {', '.join(known)})"
+            raise cell.error(f"unknown {scheme.replace('-categories', '')} category {token.strip()!r}{hint}")
+        return found
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").split())
+
+
+def _cell_text(value: str, cell: Cell) -> str:
+    """The text of a cell, refusing what a spreadsheet would run as a formula."""
+    text = value.strip()
+    if text.startswith("'") and text[1:2] in FORMULA_START:
+        return text[1:]
+    if value[:1] in FORMULA_START or text[:1] in FORMULA_START:
+        raise cell.error(f"{text[:20]!r} starts like a spreadsheet formula; refused (CSV injection). Start the cell with ' to mean the text")
+    return text
+
+
+def parse(path: Path) -> list[Mechanism]:
+    """The mechanisms of a spreadsheet in the template, checked cell by cell."""
+    header, rows = read_rows(path)
+    letters = {name: column_letter(i) for i, name in enumerate(header)}
+    name = Path(path).name
+    categories = Categories()
+    mechanisms: dict[str, Mechanism] = {}
+    seen_rows = 0
+    for number, row in rows:
+        seen_rows += 1
+
+        def cell(column: str, n: int = number) -> Cell:
+            return Cell(name, n, column, letters.get(column, "?"))
+
+        values = {column: _cell_text(value, cell(column)) for column, value in row.items()}
+        name_fr = values.get("mechanism_fr", "")
+        if not name_fr:
+            raise cell("mechanism_fr").error("empty; every row names its mechanism in French")
+        ident = values.get("mechanism_id", "") or slug(name_fr)
+        if not _SLUG.match(ident):
+            raise cell("mechanism_id").error(f"{ident!r} is not a slug (lowercase letters, digits and '-')")
+        mechanism = mechanisms.setdefault(ident, Mechanism(ident, name_fr, number))
+        if mechanism.name_fr != name_fr:
+            raise cell("mechanism_fr").error(f"{name_fr!r} differs from {mechanism.name_fr!r} (row {mechanism.row}) for mech:{ident}")
+        for column in MECHANISM_COLUMNS:
+            value = values.get(column, "")
+            if not value:
+                continue
+            previous = mechanism.values.setdefault(column, (value, number))
+            if previous[0] != value:
+                raise cell(column).error(f"differs from row {previous[1]} for the same mechanism")
+        kind_text = values.get("kind", "").lower()
+        if not kind_text:
+            if values.get("text_fr") or values.get("text_en") or values.get("categories"):
+                raise cell("kind").error("empty, but the row has a statement (objective, benefit, limitation or success-factor)")
+            continue
+        kind = KIND_ALIASES.get(kind_text, kind_text)
+        if kind not in KINDS:
+            raise cell("kind").error(f"{kind_text!r} is not one of {', '.join(KINDS)}")
+        text_fr = values.get("text_fr", "")
+        if not text_fr:
+            raise cell("text_fr").error("empty; a statement needs its French text")
+        taken = [s[1] for s in mechanism.statements if s[0] == kind]
+        position_text = values.get("position", "")
+        if position_text:
+            if not re.fullmatch(r"[1-9]\d{0,5}", position_text):
+                raise cell("position").error(f"{position_text!r} is not a whole number from 1")
+            position = int(position_text)
+        else:
+            position = max(taken, default=0) + 1
+        if position in taken:
+            raise cell("position").error(f"{kind} {position} of mech:{ident} is given twice")
+        scheme = KINDS[kind][2]
+        cats: list[str] = []
+        for token in (t for t in values.get("categories", "").split(";") if t.strip()):
+            if scheme is None:
+                raise cell("categories").error(f"a {kind} has no category")
+            iri = categories.resolve(scheme, token, cell("categories"))
+            if iri not in cats:
+                cats.append(iri)
+        mechanism.statements.append((kind, position, text_fr, values.get("text_en", ""), cats, number))
+    if not seen_rows:
+        raise InputError(f"{path}: no rows under the header; nothing to import")
+    return list(mechanisms.values())
+
+
+def _source(mechanism: Mechanism, path: Path) -> ox.NamedNode | None:
+    value, row = mechanism.values.get("source", ("", 0))
+    if not value:
+        return None
+    iri = expand_curie(value) or (value if re.match(r"^https?://\S+$", value) else None)
+    if iri is None:
+        raise InputError(f"{Path(path).name}: row {row}, column source: {value!r} is not an IRI or a known CURIE")
+    return ox.NamedNode(iri)
+
+
+def to_triples(mechanisms: list[Mechanism], path: Path) -> tuple[list[ox.Triple], dict[str, int]]:
+    """The triples of the mechanisms, in a stable order, and the row each subject came from."""
+    mech, stmt, ksm = PREFIXES["mech"], PREFIXES["stmt"], KSM
+    scheme = ox.NamedNode(PREFIXES["scheme"] + "mechanisms")
+    triples: list[ox.Triple] = []
+    rows: dict[str, int] = {}
+    for m in mechanisms:
+        node = ox.NamedNode(mech + m.slug)
+        rows[node.value] = m.row
+        source = _source(m, path)
+        add = triples.append
+        add(ox.Triple(node, _RDF_TYPE, ox.NamedNode(ksm + "Mechanism")))
+        add(ox.Triple(node, _IN_SCHEME, scheme))
+        add(ox.Triple(node, _TOP, scheme))
+        add(ox.Triple(node, _PREF, ox.Literal(m.name_fr, language="fr")))
+        if "mechanism_en" in m.values:
+            add(ox.Triple(node, _PREF, ox.Literal(m.values["mechanism_en"][0], language="en")))
+        for column, lang in (("description_fr", "fr"), ("description_en", "en")):
+            if column in m.values:
+                add(ox.Triple(node, _DESCRIPTION, ox.Literal(m.values[column][0], language=lang)))
+        ordered = sorted(m.statements, key=lambda s: (list(KINDS).index(s[0]), s[1]))
+        for kind, position, _, _, _, _ in ordered:
+            add(ox.Triple(node, ox.NamedNode(ksm + KINDS[kind][1]), ox.NamedNode(f"{stmt}{m.slug}-{kind}-{position}")))
+        if source is not None:
+            add(ox.Triple(node, _DERIVED, source))
+        for kind, position, text_fr, text_en, cats, row in ordered:
+            s = ox.NamedNode(f"{stmt}{m.slug}-{kind}-{position}")
+            rows[s.value] = row
+            add(ox.Triple(s, _RDF_TYPE, ox.NamedNode(ksm + KINDS[kind][0])))
+            add(ox.Triple(s, _RDFS_LABEL, ox.Literal(text_fr, language="fr")))
+            if text_en:
+                add(ox.Triple(s, _RDFS_LABEL, ox.Literal(text_en, language="en")))
+            add(ox.Triple(s, ox.NamedNode(ksm + "position"), ox.Literal(str(position), datatype=_INTEGER)))
+            for category in cats:
+                add(ox.Triple(s, ox.NamedNode(ksm + "hasCategory"), ox.NamedNode(category)))
+            if source is not None:
+                add(ox.Triple(s, _DERIVED, source))
+    return triples, rows
+
+
+def to_turtle(triples: list[ox.Triple], source_name: str) -> bytes:
+    """Turtle with our prefixes and a header naming the spreadsheet (no date: re-import is byte-identical)."""
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples)) or b""
+    head = f"# Imported by `kg import` from {source_name} (template: kg/importer.py).\n\n".encode()
+    return head + body
+
+
+def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """Our prefixes that some IRI of the triples uses, sorted, so the Turtle declares no more."""
+    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object) if isinstance(t, ox.NamedNode)}
+    iris |= {t.datatype.value for triple in triples for t in (triple.object,) if isinstance(t, ox.Literal)}
+    return {p: ns for p, ns in sorted(PREFIXES.items()) if any(i.startswith(ns) for i in iris)}

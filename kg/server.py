@@ -1,0 +1,200 @@
+"""``kg serve``: the graph as linked open data on one local server.
+
+Starlette routes requests and uvicorn speaks HTTP; queries run in killable
+worker processes (kg.server_worker), pages come from kg.pages.  Routes:
+
+    /sparql                 SPARQL 1.1 Protocol, read-only (kg.server_sparql)
+    /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
+    /editor                 run any read-only query
+    /.well-known/void       VoID + DCAT (kg.void)
+    BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
+    BASE_PATH/id/...        every resource, content-negotiated (kg.server_pages)
+    BASE_PATH/dumps/F       the dumps that the DCAT record lists
+
+``--base`` (default ``http://HOST:PORT/ksm/``) is the URL that stands for
+``https://w3id.org/ksm/``; its path is where the IRIs are served.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kg.errors import EnvironmentFailure, UsageError
+from kg.pages import TEMPLATES, Site
+from kg.server_negotiation import GRAPH_TYPES, choose, content_type
+from kg.server_pages import Pages
+from kg.server_sparql import sparql, text_response
+from kg.server_worker import Answer, Job, QueryPool, QueryTimeout
+from kg.store import KnowledgeGraph
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``kg serve`` can be told; the limits protect a server shared by many."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base: str | None = None
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body: int = 1_000_000
+    workers: int = 2
+
+    @property
+    def public_base(self) -> str:
+        base = self.base or f"http://{self.host}:{self.port}/ksm/"
+        return base if base.endswith("/") else base + "/"
+
+
+class Server:
+    """The state behind the routes: graph, pages, query workers."""
+
+    def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None) -> None:
+        if settings.timeout <= 0 or settings.max_rows <= 0 or settings.max_body <= 0 or settings.workers <= 0:
+            raise UsageError("--timeout, --max-rows, --max-body and --workers must be positive")
+        parts = urlsplit(settings.public_base)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"--base {settings.base!r}: expected an http(s) URL such as http://127.0.0.1:8000/ksm/")
+        self.settings = settings
+        self.graph = graph or KnowledgeGraph.bundled()
+        self.base_path = parts.path
+        self.endpoint = f"{parts.scheme}://{parts.netloc}/sparql"
+        self.site = Site(self.graph, base=settings.public_base)
+        dataset = ox.serialize(self.graph.store, format=ox.RdfFormat.N_QUADS) or b""
+        self.pool = QueryPool(dataset, workers=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows)
+        self.pages = Pages(self)
+
+    async def run(self, job: Job) -> Answer:
+        try:
+            return await anyio.to_thread.run_sync(self.pool.run, job)
+        except QueryTimeout as error:
+            return Answer.error(503, str(error))
+
+    @cached_property
+    def dumps(self) -> dict[str, bytes]:
+        from kg.publish import dumps
+
+        return dumps(self.graph)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+async def void(request: Request) -> Response:
+    from kg.void import DUMPS, metadata
+
+    server: Server = request.app.state.server
+    media = choose(request.headers.get("accept"), list(GRAPH_TYPES)) or "text/turtle"
+    sizes = {name: len(body) for name, body in server.dumps.items()}
+    triples = metadata(server.graph, dumps_url=server.settings.public_base + "dumps/", endpoint=server.endpoint, sizes=sizes)
+    assert DUMPS
+    fmt = GRAPH_TYPES[media]
+    from kg.publish import serialize
+
+    return Response(serialize(triples, fmt), media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def dump(request: Request) -> Response:
+    from kg.void import DUMPS
+
+    server: Server = request.app.state.server
+    name = request.path_params["name"]
+    media = next((m for f, m, _ in DUMPS if f == name), None)
+    if media is None:
+        return text_response(404, f"no dump called {name}")
+    return Response(server.dumps[name], media_type=content_type(media))
+
+
+async def stylesheet(request: Request) -> Response:
+    return Response((TEMPLATES / "style.css").read_bytes(), media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+
+
+def create_app(server: Server) -> Starlette:
+    """The ASGI application for one Server."""
+    pages, prefix = server.pages, server.base_path
+    routes = [
+        Route("/", pages.home),
+        Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/queries", pages.queries),
+        Route("/queries/{name}", pages.saved_query),
+        Route("/editor", pages.editor),
+        Route("/.well-known/void", void),
+        Route("/static/style.css", stylesheet),
+        Route(f"{prefix}static/style.css", stylesheet),
+        Route(f"{prefix}dumps/{{name}}", dump),
+        Route(prefix, pages.home),
+        Route(f"{prefix}{{rest:path}}", pages.resource),
+    ]
+    if prefix != "/":
+        routes.append(Route(prefix.rstrip("/"), lambda request: RedirectResponse(prefix, status_code=301)))
+    app = Starlette(routes=routes)
+    app.state.server = server
+    return app
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket, or EnvironmentFailure (exit 4) if the port is taken."""
+    try:
+        sock = socket.create_server((host, port), reuse_port=False)
+    except OSError as error:
+        raise EnvironmentFailure(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    return sock
+
+
+def serve(settings: Settings, *, graph: KnowledgeGraph | None = None) -> None:
+    """Run the server until interrupted (what ``kg serve`` does)."""
+    import uvicorn
+
+    sock = bind_socket(settings.host, settings.port)
+    server = Server(settings, graph)
+    try:
+        config = uvicorn.Config(create_app(server), log_level="info", access_log=True, timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        server.close()
+        sock.close()
+
+
+@contextmanager
+def serve_in_thread(settings: Settings | None = None, *, graph: KnowledgeGraph | None = None) -> Iterator[str]:
+    """A running server on a free loopback port, for tests and benchmarks; yields its root URL.
+
+    >>> with serve_in_thread(Settings(workers=1)) as url:   # doctest: +SKIP
+    ...     url
+    'http://127.0.0.1:41231/'
+    """
+    import uvicorn
+
+    settings = settings or Settings()
+    sock = bind_socket(settings.host, 0)
+    port = sock.getsockname()[1]
+    settings = Settings(**{**settings.__dict__, "port": port})
+    server = Server(settings, graph)
+    config = uvicorn.Config(create_app(server), log_level="warning", lifespan="off")
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not runner.started:
+            if not thread.is_alive():
+                raise EnvironmentFailure("the test server failed to start")
+            threading.Event().wait(0.02)
+        yield f"http://{settings.host}:{port}/"
+    finally:
+        runner.should_exit = True
+        thread.join(10)
+        server.close()
+        sock.close()

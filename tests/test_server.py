@@ -1,0 +1,249 @@
+"""`kg serve` over real HTTP: a uvicorn server on a free loopback port, real clients.
+
+SPARQLWrapper runs every saved query against /sparql and must get what the
+library gets; rdflib parses every negotiated RDF format; the W3C SPARQL 1.1
+Protocol read-only cases are checked one by one (tests/w3c_protocol/); a
+slow query hits the time limit while another client is answered.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from kg.binding import with_values
+from kg.params import bind
+
+# Fixed parameter values, by name, for running every saved query (the seed's answers are known for these).
+PARAMS = {
+    "mechanism": "mech:network", "first": "mech:network", "second": "mech:learning-group",
+    "objective": "objcat:knowledge-sharing", "scale": "ksmc:national", "category": "limcat:language",
+    "tool": "ksmc:email", "target": "sdg:17.6",
+}
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MECH = "https://w3id.org/ksm/id/mechanism/"
+
+
+@pytest.fixture(scope="module")
+def server(graph) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    from kg.server import Settings, serve_in_thread
+
+    with serve_in_thread(Settings(timeout=2.0, max_rows=500, max_body=20_000, workers=2), graph=graph) as url:
+        yield url
+
+
+def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def q(query: str) -> str:
+    return urllib.parse.urlencode({"query": query})
+
+
+# ---------------------------------------------------------------- saved queries, same answers as the library
+
+def _params_for(saved) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    given = {}
+    for param in saved.parameters:
+        if param.name in PARAMS:
+            given[param.name] = PARAMS[param.name]
+        elif param.required:
+            pytest.fail(f"{saved.name}: no test value for required parameter {param.name}")
+    return given
+
+
+def _unordered(value: str) -> str:
+    """GROUP_CONCAT has no defined order in SPARQL: compare its parts as a set."""
+    return " | ".join(sorted(value.split(" | ")))
+
+
+def test_every_saved_query_answers_as_the_library(server, graph, catalogue) -> None:  # type: ignore[no-untyped-def]
+    import rdflib
+    from rdflib.compare import isomorphic
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    assert len(catalogue) >= 1
+    for saved in catalogue:
+        given = _params_for(saved)
+        local = graph.run(saved, given, lang="en")
+        text = with_values(saved.text, bind(saved, given, graph=graph, lang="en"))
+        client = SPARQLWrapper(server + "sparql")
+        client.setQuery(text)
+        if local.kind == "graph":
+            client.setReturnFormat(TURTLE)
+            remote = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+            expected = rdflib.Graph().parse(data=local.serialize("nt"), format="nt")
+            assert isomorphic(remote, expected), saved.name
+            assert len(remote) > 0, saved.name
+            continue
+        client.setReturnFormat(JSON)
+        answer = client.query().convert()
+        if local.kind == "ask":
+            assert answer["boolean"] == local.boolean, saved.name
+            continue
+        assert answer["head"]["vars"] == local.variables, saved.name
+        remote_rows = [{k: _unordered(v["value"]) for k, v in row.items()} for row in answer["results"]["bindings"]]
+        local_rows = [{k: _unordered(t.value) for k, t in row.items()} for row in local.rows]  # type: ignore[union-attr]
+        assert remote_rows == local_rows, saved.name
+
+
+def test_without_internet_over_http_matches_the_seed(server, catalogue, graph) -> None:  # type: ignore[no-untyped-def]
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    saved = catalogue.get("mechanisms-without-internet")
+    client = SPARQLWrapper(server + "sparql", returnFormat=JSON)
+    client.setQuery(with_values(saved.text, bind(saved, {}, graph=graph, lang="fr")))
+    rows = client.query().convert()["results"]["bindings"]
+    found = {row["mechanism"]["value"].rsplit("/", 1)[-1] for row in rows}
+    # Discussion groups (e-mail, intranet) and communities of practice are the internet-dependent rows of the table.
+    assert found == {"fora-in-situ", "network", "learning-group", "study-tour"}
+
+
+def test_saved_query_page_json_and_csv_links(server) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    status, headers, body = fetch(server + "queries/mechanisms-by-tool.json?tool=ksmc:email&lang=en")
+    assert status == 200 and headers["content-type"].startswith("application/sparql-results+json")
+    rows = json.loads(body)["results"]["bindings"]
+    assert {r["mechanism"]["value"] for r in rows} == {MECH + "discussion-group"}
+    status, headers, body = fetch(server + "queries/mechanisms-by-tool.csv?tool=e-mail")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    assert (MECH + "discussion-group").encode() in body
+    status, _, body = fetch(server + "queries/mechanisms-by-tool.json?tool=carrier-pigeon")
+    assert status == 400 and b"carrier-pigeon" in body
+
+
+def test_saved_query_page_rejects_injection_as_a_value(server) -> None:  # type: ignore[no-untyped-def]
+    value = "mech:network> } ; DROP ALL ; #"
+    status, _, body = fetch(server + "queries/mechanism-profile?" + urllib.parse.urlencode({"mechanism": value}), headers={"Accept": "text/html"})
+    assert status == 400
+    assert b"parameter" in body and b"mechanism" in body
+
+
+# ---------------------------------------------------------------- dereferenceable IRIs and negotiated formats
+
+RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml", "application/n-triples": "nt"}
+
+
+@pytest.mark.parametrize("media", list(RDF_FORMATS))
+def test_mechanism_iri_negotiates_rdf_that_rdflib_parses(server, media: str) -> None:  # type: ignore[no-untyped-def]
+    import rdflib
+
+    status, headers, body = fetch(server + "ksm/id/mechanism/study-tour", headers={"Accept": media})
+    assert status == 200 and headers["content-type"].startswith(media)
+    assert "Accept" in headers["vary"]
+    assert headers["content-location"].startswith("/ksm/id/mechanism/study-tour.")
+    parsed = rdflib.Graph().parse(data=body, format=RDF_FORMATS[media])
+    subject = rdflib.URIRef(MECH + "study-tour")
+    assert (subject, rdflib.SKOS.prefLabel, rdflib.Literal("Voyage d'études", lang="fr")) in parsed
+    # Inferred: a study tour depends on travel, so it is a TravelDependentMechanism.
+    assert (subject, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/ksm/ontology#TravelDependentMechanism")) in parsed
+
+
+def test_ontology_is_one_document_with_hash_terms(server) -> None:  # type: ignore[no-untyped-def]
+    import rdflib
+
+    status, _, body = fetch(server + "ksm/ontology", headers={"Accept": "text/turtle"})
+    assert status == 200
+    onto = rdflib.Graph().parse(data=body, format="turtle")
+    term = rdflib.URIRef("https://w3id.org/ksm/ontology#Mechanism")
+    assert (term, rdflib.RDF.type, rdflib.OWL.Class) in onto
+    status, _, html = fetch(server + "ksm/ontology", headers={"Accept": "text/html"})
+    assert status == 200 and b'id="Mechanism"' in html
+    assert "mécanisme de partage des connaissances".encode() in html and b"knowledge-sharing mechanism" in html
+
+
+def test_explicit_extension_and_404(server) -> None:  # type: ignore[no-untyped-def]
+    status, headers, _ = fetch(server + "ksm/id/mechanism/network.jsonld")
+    assert status == 200 and headers["content-type"].startswith("application/ld+json")
+    status, _, _ = fetch(server + "ksm/id/mechanism/no-such-thing", headers={"Accept": "text/turtle"})
+    assert status == 404
+    status, _, _ = fetch(server + "ksm/id/mechanism/network", headers={"Accept": "image/png"})
+    assert status == 406
+
+
+def test_mechanism_page_marks_inferred_facts_and_speaks_both_languages(server) -> None:  # type: ignore[no-untyped-def]
+    status, headers, fr = fetch(server + "ksm/id/mechanism/discussion-group", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    text = fr.decode()
+    assert "Groupe de discussion" in text and "Certains acteurs n&#39;ont pas accès à internet" in text
+    assert 'class="inferred"' in text and "inféré" in text
+    assert 'name="viewport"' in text
+    _, _, en = fetch(server + "ksm/id/mechanism/discussion-group?lang=en", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert "Some actors have no internet access" in en.decode() and "Limitations" in en.decode()
+    # Links to our own resources are mapped onto the server (--base), never to w3id.org.
+    assert server + "ksm/id/statement/discussion-group-limitation-2" in en.decode()
+
+
+def test_void_and_dcat(server) -> None:  # type: ignore[no-untyped-def]
+    import rdflib
+
+    status, _, body = fetch(server + ".well-known/void", headers={"Accept": "text/turtle"})
+    assert status == 200
+    meta = rdflib.Graph().parse(data=body, format="turtle")
+    void, dcat = rdflib.Namespace("http://rdfs.org/ns/void#"), rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    ds = rdflib.URIRef("https://w3id.org/ksm/dataset")
+    assert (ds, void.sparqlEndpoint, rdflib.URIRef(server + "sparql")) in meta
+    assert (ds, rdflib.DCTERMS.license, rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")) in meta
+    assert int(meta.value(ds, void.triples)) > 1000
+    assert len(list(meta.subjects(rdflib.RDF.type, dcat.Distribution))) >= 9
+    assert (None, rdflib.RDF.type, dcat.DataService) in meta
+    for url in meta.objects(ds, void.dataDump):
+        status, _, dump = fetch(str(url))
+        assert status == 200 and dump, url
+
+
+# ---------------------------------------------------------------- limits
+
+def test_slow_query_times_out_cleanly_while_others_are_answered(server) -> None:  # type: ignore[no-untyped-def]
+    outcome: dict[str, object] = {}
+
+    def slow() -> None:
+        start = time.monotonic()
+        outcome["slow"] = fetch(server + "sparql?" + q(SLOW), headers={"Accept": "application/sparql-results+json"})
+        outcome["slow_seconds"] = time.monotonic() - start
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    status, _, body = fetch(server + "sparql?" + q("ASK { ?m a <https://w3id.org/ksm/ontology#Mechanism> }"), headers={"Accept": "application/sparql-results+json"})
+    quick = time.monotonic() - start
+    thread.join(30)
+    assert status == 200 and b"true" in body
+    assert quick < 1.0, f"a quick query waited {quick:.2f} s behind a slow one"
+    slow_status, _, slow_body = outcome["slow"]  # type: ignore[misc]
+    assert slow_status == 503 and b"time limit" in slow_body
+    assert 1.9 < outcome["slow_seconds"] < 6  # type: ignore[operator]
+    # The killed worker is replaced: the server keeps answering.
+    for _ in range(3):
+        assert fetch(server + "sparql?" + q("ASK {}"))[0] == 200
+
+
+def test_row_cap_refuses_instead_of_truncating(server) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = fetch(server + "sparql?" + q("SELECT * WHERE { ?s ?p ?o }"))
+    assert status == 400 and b"500 rows" in body
+    status, _, body = fetch(server + "sparql?" + q("SELECT * WHERE { ?s ?p ?o } LIMIT 500"), headers={"Accept": "text/csv"})
+    assert status == 200 and body.count(b"\r\n") == 501
+
+
+def test_request_body_limit(server) -> None:  # type: ignore[no-untyped-def]
+    big = "ASK {} #" + "x" * 30_000
+    status, _, _ = fetch(server + "sparql", data=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 413
+
+
+def test_service_is_refused(server) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = fetch(server + "sparql?" + q("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"))
+    assert status == 400 and b"SERVICE" in body

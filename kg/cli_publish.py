@@ -26,7 +26,8 @@ def serve_cmd(host: str, port: int, base: str | None, timeout: float, max_rows: 
 
 @click.command("publish")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--base", default="https://w3id.org/ksm/", show_default=True, metavar="URL", help="Where the release will be hosted (for the dump URLs in VoID/DCAT).")
+@click.option("--base", default="https://w3id.org/ksm/", show_default=True, metavar="URL",
+              help="Where the release will be hosted (dump URLs in VoID/DCAT).")
 def publish_cmd(outdir: Path, base: str) -> None:
     """Write a static linked-data release (dumps, VoID/DCAT, ontology docs, pages) into OUTDIR, atomically."""
     from kg.publish import publish

@@ -82,7 +82,7 @@ def schema_closure(schema: list[ox.Triple], *, use_cache: bool = True) -> list[o
     cached = reason.cache_dir() / f"schema-{digest.hexdigest()[:32]}.nt"
     if use_cache and cached.is_file():
         try:
-            return list(ox.parse(path=str(cached), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
+            return [q.triple for q in ox.parse(path=str(cached), format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, OSError):
             pass
     inferred = reason.infer(ox.Quad(t.subject, t.predicate, t.object) for t in schema)
@@ -105,7 +105,7 @@ def infer(quads: Iterable[ox.Quad], *, use_cache: bool = True) -> list[ox.Triple
     """
     asserted = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     schema = [t for t in asserted if is_schema(t)]
-    if any(t.predicate.value in _UNSUPPORTED or t.object.value in _UNSUPPORTED for t in schema):
+    if any(t.predicate.value in _UNSUPPORTED or str(t.object).strip('<>') in _UNSUPPORTED for t in schema):
         return reason.infer(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
     closed_schema = schema_closure(schema, use_cache=use_cache)
     try:
@@ -132,7 +132,7 @@ def datatype_axioms(asserted: Iterable[ox.Triple]) -> list[ox.Triple]:
     for t in asserted:
         if isinstance(t.object, ox.Literal) and not t.object.language and t.object.datatype.value in rl - {_XSD_STRING}:
             used.add(t.object.datatype.value)
-        elif t.predicate.value == TYPE and t.object.value in rl:
+        elif t.predicate.value == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in rl:
             raise NeedsFullReasoner("a resource typed with a datatype")
     out = []
     for dt in list(used):
@@ -261,7 +261,8 @@ class _Engine:
                 self._fire(triple, new)
             delta = new
         out = self.known - set(given)
-        return [ox.Triple(*(self.terms[i] for i in t)) for t in sorted(out)]  # type: ignore[misc]
+        terms = self.terms
+        return [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in sorted(out)]  # type: ignore[arg-type]
 
     def _is_literal(self, i: int) -> bool:
         while len(self.literal) <= i:

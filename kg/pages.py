@@ -99,7 +99,7 @@ class Site:
             if not isinstance(quad.subject, ox.NamedNode):
                 continue
             s, p, o = quad.subject.value, quad.predicate.value, quad.object
-            self.facts[s].setdefault((p, o), set()).add(quad.graph_name.value)  # type: ignore[union-attr]
+            self.facts[s].setdefault((p, o), set()).add(quad.graph_name.value)
             if isinstance(o, ox.Literal) and (o.language or "") in (*LANGS, ""):
                 if p in LABELS and (p == LABELS[0] or o.language not in self.labels[s]):
                     self.labels[s][o.language or ""] = o.value
@@ -216,7 +216,7 @@ class Site:
 
     def home(self, lang: str, root: str | None = None) -> str:
         items = [{"href": self.href(m, lang, root=root), "label": self.label(m, lang), "description": self.definition(m, lang)} for m in self.mechanisms()]
-        items.sort(key=lambda item: item["label"].casefold())
+        items.sort(key=lambda item: (item["label"] or "").casefold())
         return self.render("home.html", lang=lang, root=root, mechanisms=items, page_iri=BASE)
 
     def resource(self, iri: str, lang: str, root: str | None = None) -> str | None:

@@ -47,18 +47,18 @@ def server_counts(endpoint: Endpoint, graphs: Sequence[str]) -> dict[str, int]:
     """Triples in each of these named graphs on the server (0 for a missing one)."""
     values = " ".join(f"<{g}>" for g in graphs)
     result = query(endpoint, f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
-    found = {row["g"].value: int(row["n"].value) for row in result.rows if "g" in row and "n" in row}
+    found = {str(row["g"]).strip("<>"): int(str(row["n"].value)) for row in result.rows if "g" in row and isinstance(row.get("n"), ox.Literal)}  # type: ignore[union-attr]
     return {g: found.get(g, 0) for g in graphs}
 
 
 def push(endpoint: Endpoint, quads: Sequence[ox.Quad], *, use_graph_store: bool = True) -> PushReport:
     """Replace, on the server, every named graph these quads are in."""
-    counts = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    counts = Counter(_name(q) for q in quads if isinstance(q.graph_name, ox.NamedNode))
     if len(counts) != len({q.graph_name for q in quads}):
         raise ValueError("push() takes quads in named graphs only")
     token = uuid.uuid4().hex
     staging = {g: f"{_STAGING}{token}:{i}" for i, g in enumerate(sorted(counts))}
-    staged = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(staging[q.graph_name.value])) for q in quads]
+    staged = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(staging[_name(q)])) for q in quads]
     method = "graph-store" if use_graph_store and endpoint.store else "update"
     try:
         if method == "graph-store":
@@ -81,11 +81,16 @@ def push(endpoint: Endpoint, quads: Sequence[ox.Quad], *, use_graph_store: bool 
     return PushReport(counts=dict(counts), method=method)
 
 
+def _name(quad: ox.Quad) -> str:
+    graph = quad.graph_name
+    return graph.value if isinstance(graph, ox.NamedNode | ox.BlankNode) else ""
+
+
 def _insert_data(quads: Sequence[ox.Quad]) -> str:
     """One INSERT DATA for all graphs (one request keeps blank nodes shared between graphs)."""
     by_graph: dict[str, list[ox.Triple]] = {}
     for q in quads:
-        by_graph.setdefault(q.graph_name.value, []).append(q.triple)
+        by_graph.setdefault(_name(q), []).append(q.triple)
     blocks = []
     for graph, triples in by_graph.items():
         body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")

@@ -90,8 +90,8 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     seen = {str(t) for t in asserted}
     graph = rdflib.Graph()
-    for triple in asserted:  # term by term: rdflib's N-Triples parser would rename blank nodes
-        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    for fact in asserted:  # term by term: rdflib's N-Triples parser would rename blank nodes
+        graph.add((to_rdflib(fact.subject), to_rdflib(fact.predicate), to_rdflib(fact.object)))
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     kept = rdflib.Graph()
     for triple in graph:

@@ -153,7 +153,7 @@ def parse_answer(url: str, body: bytes, media_type: str, *, graph_answer: bool) 
         if rdf_format is None:
             raise EnvironmentFailure(f"endpoint {url}: answered {media_type or 'without a media type'}, not RDF")
         try:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)]  # type: ignore[union-attr]
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)]
         except (SyntaxError, ValueError):
             raise EnvironmentFailure(f"endpoint {url}: the answer was cut off or is not valid {rdf_format.name} (the endpoint's time limit?)") from None
         return QueryResult(kind="graph", triples=triples)

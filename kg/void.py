@@ -75,7 +75,7 @@ def metadata(graph: KnowledgeGraph, *, dumps_url: str, endpoint: str | None, siz
     ]
     counts: dict[str, int] = {}
     for quad in graph.store:
-        name = quad.graph_name.value  # type: ignore[union-attr]
+        name = quad.graph_name.value
         counts[name] = counts.get(name, 0) + 1
     for name in sorted(counts):
         subset = _n(name)

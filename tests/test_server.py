@@ -218,7 +218,8 @@ def test_slow_query_times_out_cleanly_while_others_are_answered(server) -> None:
     thread.start()
     time.sleep(0.3)
     start = time.monotonic()
-    status, _, body = fetch(server + "sparql?" + q("ASK { ?m a <https://w3id.org/ksm/ontology#Mechanism> }"), headers={"Accept": "application/sparql-results+json"})
+    ask = q("ASK { ?m a <https://w3id.org/ksm/ontology#Mechanism> }")
+    status, _, body = fetch(server + "sparql?" + ask, headers={"Accept": "application/sparql-results+json"})
     quick = time.monotonic() - start
     thread.join(30)
     assert status == 200 and b"true" in body
@@ -247,3 +248,71 @@ def test_request_body_limit(server) -> None:  # type: ignore[no-untyped-def]
 def test_service_is_refused(server) -> None:  # type: ignore[no-untyped-def]
     status, _, body = fetch(server + "sparql?" + q("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"))
     assert status == 400 and b"SERVICE" in body
+
+
+# ---------------------------------------------------------------- W3C SPARQL 1.1 Protocol, read-only cases (tests/w3c_protocol/CHECKLIST.md)
+
+G = "https://w3id.org/ksm/graph/"
+COUNT_MECH = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a <https://w3id.org/ksm/ontology#Mechanism> }"
+LABEL_FR = "SELECT ?l WHERE { <https://w3id.org/ksm/id/mechanism/network> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+FORM = "application/x-www-form-urlencoded"
+DEFAULT_MECH = "&default-graph-uri=" + urllib.parse.quote(G + "mechanisms")
+TWO_DEFAULTS = "&" + urllib.parse.urlencode([("default-graph-uri", G + "mechanisms"), ("default-graph-uri", G + "translations.en")])
+NAMED_FEATURES = "&named-graph-uri=" + urllib.parse.quote(G + "features")
+GRAPHS = q("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+FULL = q("SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g") + DEFAULT_MECH + NAMED_FEATURES
+FROM_EN = q(f"SELECT ?l FROM <{G}translations.en> WHERE {{ <https://w3id.org/ksm/id/mechanism/network> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}")
+FRENCH_ONLY = r"(?s)^(?!.*Network)(?=.*R(é|\\u00E9)seau)"
+RESULTS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values")
+RDF = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+
+CASES = [
+    # (case, method, url query, body, content type, expected status, check on body or content type)
+    ("query_get", "GET", q(COUNT_MECH), None, None, 200, r'"6"'),
+    ("query_post_form", "POST", "", q(COUNT_MECH).encode(), FORM, 200, r'"6"'),
+    ("query_post_direct", "POST", "", COUNT_MECH.encode(), "application/sparql-query", 200, r'"6"'),
+    ("query_dataset_default_graph", "GET", q(LABEL_FR) + DEFAULT_MECH, None, None, 200, FRENCH_ONLY),
+    ("query_dataset_default_graphs_get", "GET", q(LABEL_FR) + TWO_DEFAULTS, None, None, 200, r"Network"),
+    ("query_dataset_default_graphs_post", "POST", "", (q(LABEL_FR) + TWO_DEFAULTS).encode(), FORM, 200, r"Network"),
+    ("query_dataset_named_graphs_get", "GET", GRAPHS + NAMED_FEATURES, None, None, 200, r"graph/features"),
+    ("query_dataset_named_graphs_post", "POST", "", (GRAPHS + NAMED_FEATURES).encode(), FORM, 200, r"graph/features"),
+    ("query_dataset_full", "GET", FULL, None, None, 200, r"graph/features"),
+    ("query_multiple_dataset", "GET", FROM_EN + DEFAULT_MECH, None, None, 200, FRENCH_ONLY),
+    ("query_content_type_select", "GET", q(COUNT_MECH), None, None, 200, RESULTS),
+    ("query_content_type_ask", "GET", q("ASK {}"), None, None, 200, RESULTS),
+    ("query_content_type_describe", "GET", q("DESCRIBE <https://w3id.org/ksm/id/mechanism/network>"), None, None, 200, RDF),
+    ("query_content_type_construct", "GET", q("CONSTRUCT { ?m a ?c } WHERE { ?m a ?c } LIMIT 3"), None, None, 200, RDF),
+    ("bad_query_method", "PUT", q("ASK {}"), None, None, 405, None),
+    ("bad_multiple_queries", "GET", q("ASK {}") + "&" + q("ASK {}"), None, None, 400, None),
+    ("bad_query_wrong_media_type", "POST", "", b"ASK {}", "text/plain", 415, None),
+    ("bad_query_missing_form_type", "POST", "", q("ASK {}").encode(), None, 400, None),
+    ("bad_query_missing_direct_type", "POST", "", b"ASK {}", None, 400, None),
+    ("bad_query_non_utf8", "POST", "", "ASK { ?s ?p 'é' }".encode("latin-1"), "application/sparql-query; charset=ISO-8859-1", 400, None),
+    ("bad_query_syntax", "GET", q("SELECT * WHERE {"), None, None, 400, r"bad SPARQL query"),
+    ("update_post_form", "POST", "", urllib.parse.urlencode({"update": "CLEAR ALL"}).encode(), FORM, 403, r"read-only"),
+    ("update_post_direct", "POST", "", b"CLEAR ALL", "application/sparql-update", 403, r"read-only"),
+    ("bad_update_get", "GET", urllib.parse.urlencode({"update": "CLEAR ALL"}), None, None, 403, None),
+    ("bad_multiple_updates", "POST", "", urllib.parse.urlencode([("update", "CLEAR ALL"), ("update", "CLEAR ALL")]).encode(), FORM, 403, None),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_w3c_protocol_case(server, case) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    _, method, query, body, ctype, expected, check = case
+    headers = {"Content-Type": ctype} if ctype else {}
+    if ctype is None and body is not None:
+        headers["Content-Type"] = ""
+    status, response_headers, content = fetch(server + "sparql" + (f"?{query}" if query else ""), data=body, headers=headers, method=method)
+    assert status == expected, content
+    if isinstance(check, tuple):
+        assert response_headers["content-type"].split(";")[0] in check
+    elif check is not None:
+        assert re.search(check, content.decode()), content
+
+
+def test_still_intact_after_update_attempts(server) -> None:  # type: ignore[no-untyped-def]
+    fetch(server + "sparql", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    status, _, body = fetch(server + "sparql?" + q(COUNT_MECH))
+    assert status == 200 and b'"6"' in body

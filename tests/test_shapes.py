@@ -5,8 +5,9 @@ names, in ``# Fires: ksmsh:Shape`` lines, exactly the shapes whose results it
 must produce (sh:sourceShape), no more and no fewer.  Examples are read with
 the ontology but without the bundled data, and validated as ``kg validate``
 does: after the OWL RL closure, with pyshacl's own inference off.  The
-ontology's closure is computed once per module and only topped up for each
-example, which keeps the whole file to a few seconds.
+ontology's closure is computed once per module and topped up for each
+example; owlrl still needs about half a second per example, so each example
+should show one mistake, not a variation on another.
 """
 
 from __future__ import annotations

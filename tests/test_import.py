@@ -1,0 +1,168 @@
+"""`kg import FILE.csv` and `kg export --format csv`: the template, the round trip, bad spreadsheets.
+
+The shipped example data/seed-table.csv is the seed table in the template:
+it must import to exactly the statements of mechanisms.ttl,
+translations.en.ttl and categorisation.ttl (an isomorphism check), and the
+graph exported as CSV must import back to the same triples.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic, to_isomorphic
+
+from kg import importer
+from kg.cli import main
+from kg.errors import InputError, NonConformingError
+from kg.importing import import_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CSV = ROOT / "data" / "seed-table.csv"
+HEADER = "mechanism_fr,mechanism_en,description_fr,description_en,kind,text_fr,text_en,categories,source\n"
+WEBINAR = HEADER + (
+    "Webinaire,Webinar,Une conférence en ligne.,An online conference.,objectif,Partager à distance,Share at a distance,"
+    "objcat:knowledge-sharing,src:mechanisms-table-fr\n"
+    "Webinaire,,,,avantage,Pas de déplacement,No travel,Accès à l'information,\n"
+    "Webinaire,,,,limite,Connexion instable,Unstable connection,Langue de travail,\n"
+)
+
+
+def _csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _data(*names: str) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for name in names:
+        graph.parse(ROOT / "data" / name, format="turtle")
+    return graph
+
+
+def test_seed_csv_imports_to_the_seed_statements() -> None:
+    result = import_csv(SEED_CSV, dry_run=True)
+    assert (result.mechanisms, result.statements) == (6, 43)
+    imported = rdflib.Graph().parse(data=result.turtle.decode("utf-8"), format="turtle")
+    assert isomorphic(imported, _data("mechanisms.ttl", "translations.en.ttl", "categorisation.ttl"))
+    assert result.added == []  # all already in the bundled graph
+
+
+def test_export_then_import_gives_the_same_triples(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "graph.csv"
+    result = runner.invoke(main, ["export", "--format", "csv", "--asserted-only", "--output", str(exported)])
+    assert result.exit_code == 0, result.output
+    text = exported.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ",".join(importer.COLUMNS)
+    assert "Voyage d'études" in text and "limcat:language" in text
+    back = import_csv(exported, dry_run=True)
+    again = rdflib.Graph().parse(data=back.turtle.decode("utf-8"), format="turtle")
+    expected = _data("mechanisms.ttl", "translations.en.ttl", "categorisation.ttl")
+    assert to_isomorphic(again) == to_isomorphic(expected)
+
+
+def test_new_mechanism_gets_stable_iris_and_reimport_changes_nothing(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source, out = _csv(tmp_path, WEBINAR), tmp_path / "webinaire.ttl"
+    first = runner.invoke(main, ["import", str(source), "--output", str(out)])
+    assert first.exit_code == 0, first.output
+    graph = rdflib.Graph().parse(out, format="turtle")
+    mech = rdflib.URIRef("https://w3id.org/ksm/id/mechanism/webinaire")
+    limitation = rdflib.URIRef("https://w3id.org/ksm/id/statement/webinaire-limitation-1")
+    assert (mech, rdflib.URIRef("https://w3id.org/ksm/ontology#hasLimitation"), limitation) in graph
+    assert (limitation, rdflib.URIRef("https://w3id.org/ksm/ontology#hasCategory"),
+            rdflib.URIRef("https://w3id.org/ksm/id/limitation-category/language")) in graph
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    second = import_csv(source, output=out)
+    assert (second.added, second.removed, second.written) == ([], [], False)
+    assert "nothing new" in second.summary()
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+
+
+def test_dry_run_shows_what_would_be_added_and_writes_nothing(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source, out = _csv(tmp_path, WEBINAR), tmp_path / "never.ttl"
+    result = runner.invoke(main, ["import", str(source), "--dry-run", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "stmt:webinaire-benefit-1" in result.output
+    assert "would be added" in result.output
+    assert not out.exists()
+
+
+def test_shape_violation_names_the_row_and_writes_nothing(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a limitation has exactly one category; this one has two
+    bad = WEBINAR.replace("Langue de travail,", '"Langue de travail; limcat:cost",')
+    out = tmp_path / "out.ttl"
+    result = runner.invoke(main, ["import", str(_csv(tmp_path, bad)), "--output", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "row 4" in result.output and "nothing written" in result.output
+    assert not out.exists()
+    with pytest.raises(NonConformingError):
+        import_csv(_csv(tmp_path, bad), dry_run=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "message"),
+    [
+        ("mechanism_fr,kind\nWebinaire,limite\n", "utf-8", "missing column 'text_fr'"),
+        (WEBINAR.replace("Langue de travail", "Langue de bois"), "utf-8", "row 4, column categories (H): unknown limitation category 'Langue de bois'"),
+        (WEBINAR, "latin-1", "not UTF-8 text (byte 0xe9); save the spreadsheet as 'CSV UTF-8'"),
+        ("", "utf-8", "empty file"),
+        (HEADER, "utf-8", "no rows under the header"),
+        (WEBINAR.replace("Pas de déplacement", "=cmd|' /C calc'!A0"), "utf-8", "row 3, column text_fr (F)"),
+        (WEBINAR.replace("avantage", "opinion"), "utf-8", "row 3, column kind (E): 'opinion' is not one of"),
+    ],
+    ids=["missing-column", "unknown-category", "latin-1", "empty", "header-only", "formula", "unknown-kind"],
+)
+def test_bad_spreadsheets_get_one_line_errors(runner, tmp_path: Path, text: str, encoding: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    source = _csv(tmp_path, text, encoding=encoding)
+    result = runner.invoke(main, ["import", str(source), "--output", str(tmp_path / "out.ttl")])
+    assert result.exit_code == 3, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_formula_refused_but_apostrophe_means_text(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="CSV injection"):
+        importer.parse(_csv(tmp_path, WEBINAR.replace("Pas de déplacement", "@SUM(1+1)")))
+    mechanisms = importer.parse(_csv(tmp_path, WEBINAR.replace("Pas de déplacement", "'-moins de trajets")))
+    assert mechanisms[0].statements[1][2] == "-moins de trajets"
+
+
+def test_categories_by_code_or_label_in_either_language(tmp_path: Path) -> None:
+    for token in ("limcat:language", "Langue de travail", "working language", "https://w3id.org/ksm/id/limitation-category/language"):
+        text = WEBINAR.replace("Langue de travail", token)
+        [mechanism] = importer.parse(_csv(tmp_path, text))
+        assert mechanism.statements[2][4] == ["https://w3id.org/ksm/id/limitation-category/language"], token
+
+
+def test_ten_thousand_rows_convert_quickly(tmp_path: Path) -> None:
+    lines = [HEADER]
+    for i in range(2000):
+        lines.append(f"Mécanisme {i},Mechanism {i},Description {i},About {i},objective,Objectif {i},Objective {i},objcat:debate,src:mechanisms-table-fr\n")
+        for kind, cat in (("benefit", "Mise en relation"), ("benefit", "bencat:pooling"), ("limitation", "limcat:cost"), ("limitation", "Logistique")):
+            lines.append(f"Mécanisme {i},,,,{kind},{kind} {i},{kind} {i},{cat},\n")
+    source = _csv(tmp_path, "".join(lines), "big.csv")
+    start = time.perf_counter()
+    mechanisms = importer.parse(source)
+    triples, _ = importer.to_triples(mechanisms, source)
+    elapsed = time.perf_counter() - start
+    assert (len(mechanisms), sum(len(m.statements) for m in mechanisms), len(triples)) == (2000, 10_000, 88_000)
+    assert elapsed < 5, f"10,000 rows took {elapsed:.1f} s to convert"
+
+
+@pytest.mark.skipif(not os.environ.get("KG_SLOW_TESTS"), reason="validating a 10,000-row import with pyshacl takes about 60 s; set KG_SLOW_TESTS=1")
+def test_ten_thousand_rows_import_with_validation(tmp_path: Path) -> None:
+    lines = [HEADER]
+    for i in range(2000):
+        lines.append(f"Mécanisme {i},Mechanism {i},Description {i},About {i},objective,Objectif {i},Objective {i},objcat:debate,src:mechanisms-table-fr\n")
+        for kind, cat in (("benefit", "Mise en relation"), ("benefit", "bencat:pooling"), ("limitation", "limcat:cost"), ("limitation", "Logistique")):
+            lines.append(f"Mécanisme {i},,,,{kind},{kind} {i},{kind} {i},{cat},\n")
+    start = time.perf_counter()
+    result = import_csv(_csv(tmp_path, "".join(lines), "big.csv"), output=tmp_path / "big.ttl")
+    assert result.written and result.statements == 10_000
+    assert time.perf_counter() - start < 180

@@ -1,0 +1,540 @@
+"""Golden answers of the saved queries, derived from the seed table.
+
+The expected mechanisms and texts below are read off the table
+(``../shared/seed/mechanisms-table.fr.txt``) and off the editors' categories
+and features; where a test checks French text it also checks that the text
+is in the table word for word.  Each query runs through the library
+(``graph.run``) and through the CLI in several formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.binding import with_values
+from kg.cli import main
+from kg.results import QueryResult
+from kg.seed import normalise_space, read_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "mechanisms-table.fr.txt"
+MECH = "https://w3id.org/ksm/id/mechanism/"
+KSMC = "https://w3id.org/ksm/id/concept/"
+LIMCAT = "https://w3id.org/ksm/id/limitation-category/"
+
+NAMES_FR = {
+    "fora-in-situ": "Fora in situ",
+    "discussion-group": "Groupe de discussion",
+    "community-of-practice": "Communauté de pratique",
+    "network": "Réseau",
+    "learning-group": "Groupe d'apprentissage",
+    "study-tour": "Voyage d'études",
+}
+ALL = set(NAMES_FR)
+
+# The queries this file gives golden answers for (every required one, and the follow-ups).
+GOLDEN = {
+    "mechanisms-without-internet", "mechanisms-with-language-barrier", "mechanisms-requiring-travel",
+    "mechanisms-for-policy-influence", "mechanism-profile", "shared-limitations", "mechanisms-by-objective",
+    "compare-mechanisms", "mechanisms-by-scale", "informal-mechanisms", "mechanisms-by-limitation-category",
+    "mechanism-dependencies", "limitation-categories", "mechanisms-overview", "mechanisms-by-tool", "mechanism-card",
+}
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, dict[str, str]]:
+    """Mechanism local name -> column -> cell text of the seed table."""
+    if not SEED.is_file():
+        pytest.skip(f"the seed table is not at {SEED} (it lives in the shared folder beside the checkout)")
+    by_label = {label: local for local, label in NAMES_FR.items()}
+    return {by_label[row.mechanism]: {"description": row.description, "objectives": row.objectives,
+                                      "benefits": row.benefits, "limitations": row.limitations}
+            for row in read_table(SEED)}
+
+
+def verbatim(seed: dict[str, dict[str, str]], mechanism: str, column: str, text: str) -> None:
+    """The French text is in the table's cell word for word (spaces aside)."""
+    assert normalise_space(text) in seed[mechanism][column], (mechanism, column, text)
+
+
+def run(graph, catalogue, name: str, lang: str = "fr", **params: str) -> QueryResult:  # type: ignore[no-untyped-def]
+    return graph.run(catalogue.get(name), params, lang=lang)
+
+
+def local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
+
+
+def mechanisms(result: QueryResult, column: str = "mechanism") -> set[str]:
+    return {local(v) for v in result.column(column)}
+
+
+def cli(runner, *args: str) -> str:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["query", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def cli_json(runner, *args: str) -> list[dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    payload = json.loads(cli(runner, *args, "--format", "json"))
+    return payload["results"]["bindings"]  # type: ignore[no-any-return]
+
+
+def cli_csv(runner, *args: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return list(csv.DictReader(io.StringIO(cli(runner, *args, "--format", "csv"))))
+
+
+# ------------------------------------------------------------------ required questions
+
+
+def test_mechanisms_without_internet(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    # The discussion group uses e-mail and says "Certains acteurs n'ont pas accès à internet";
+    # the CoP says "Problème d'accès à l'Internet": the other four work offline.
+    expected = {"fora-in-situ", "network", "learning-group", "study-tour"}
+    assert mechanisms(run(graph, catalogue, "mechanisms-without-internet")) == expected
+    table = cli(runner, "mechanisms-without-internet")
+    assert all(NAMES_FR[m] in table for m in expected)
+    assert "Groupe de discussion" not in table and "Communauté de pratique" not in table
+    assert "(4 rows)" in table
+
+
+def test_language_barrier(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-with-language-barrier")
+    assert mechanisms(result) == {"discussion-group", "community-of-practice", "network"}
+    texts = dict(zip(mechanisms_list(result), result.column("limitationText"), strict=True))
+    assert texts == {
+        "discussion-group": "la langue de travail qui peut constituer une barrière",
+        "community-of-practice": "Problème de maîtrise de la langue de travail",
+        "network": "Biais de langage et de langues",
+    }
+    for mechanism, text in texts.items():
+        verbatim(seed, mechanism, "limitations", text)
+    rows = cli_csv(runner, "mechanisms-with-language-barrier", "--lang", "en")
+    assert {r["limitationText"] for r in rows} == {
+        "the working language, which can be a barrier",
+        "Command of the working language is a problem",
+        "Bias of wording and of languages",
+    }
+    assert {r["mechanismLabel"] for r in rows} == {"Discussion group", "Community of practice", "Network"}
+
+
+def mechanisms_list(result: QueryResult, column: str = "mechanism") -> list[str]:
+    return [local(v) for v in result.column(column)]
+
+
+def test_requiring_travel_comes_from_inference(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-requiring-travel")
+    assert mechanisms_list(result) == ["fora-in-situ", "study-tour"]  # ordered by French name
+    assert set(result.column("requirementLabel")) == {"Déplacement"}
+    # No mechanism is asserted to be a TravelDependentMechanism: the reasoner made them so.
+    asserted = graph.select("ASK { GRAPH ?g { ?m a <https://w3id.org/ksm/ontology#TravelDependentMechanism> } "
+                            "FILTER (?g != <https://w3id.org/ksm/graph/inferred>) }")
+    assert asserted.boolean is False
+    bindings = cli_json(runner, "mechanisms-requiring-travel", "--lang", "en")
+    assert [b["mechanismLabel"]["value"] for b in bindings] == ["In-person forums", "Study tour"]
+    assert {b["requirementLabel"]["value"] for b in bindings} == {"Travel"}
+
+
+def test_policy_influence(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-for-policy-influence")
+    assert mechanisms(result) == {"network"}
+    text = "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques."
+    assert result.column("benefitText") == [text]
+    verbatim(seed, "network", "benefits", text)
+    saved = catalogue.get("mechanisms-for-policy-influence")
+    assert "legitimacy" in saved.description and "learning group" in saved.description
+    assert "légitimité" in saved.description_fr
+    table = cli(runner, "mechanisms-for-policy-influence", "--lang", "en")
+    assert "Joint action to influence practice and public policy." in table
+
+
+def test_mechanism_profile_of_the_network(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanism-profile", mechanism="Réseau")
+    kinds = result.column("kind")
+    assert kinds == ["description", "objectif"] + ["avantage"] * 4 + ["limite"] * 3 + ["facteur de succès"] * 3 + [
+        "dépendance révélée par une limite"]
+    rows = result.rows
+    assert rows[0]["text"].value == seed["network"]["description"]  # type: ignore[union-attr]
+    columns = {"objectif": "objectives", "avantage": "benefits", "limite": "limitations", "facteur de succès": "description"}
+    for row in rows[1:-1]:
+        verbatim(seed, "network", columns[row["kind"].value], row["text"].value)  # type: ignore[union-attr]
+    positions = [(r["kind"].value, int(r["position"].value)) for r in rows if "position" in r]  # type: ignore[union-attr]
+    assert positions == [("objectif", 1), ("avantage", 1), ("avantage", 2), ("avantage", 3), ("avantage", 4),
+                         ("limite", 1), ("limite", 2), ("limite", 3),
+                         ("facteur de succès", 1), ("facteur de succès", 2), ("facteur de succès", 3)]
+    limitation3 = rows[8]
+    assert limitation3["text"].value == "Biais de langage et de langues"  # type: ignore[union-attr]
+    assert limitation3["category"].value == "Langue de travail"  # type: ignore[union-attr]
+    benefit3 = rows[4]
+    assert set(benefit3["category"].value.split(" | ")) == {  # type: ignore[union-attr]
+        "Action conjointe", "Influence sur les pratiques et les politiques"}
+    dependency = rows[-1]
+    assert dependency["text"].value == "Langue de travail commune"  # type: ignore[union-attr]
+    assert dependency["item"].value == KSMC + "shared-working-language"  # type: ignore[union-attr]
+
+
+def test_mechanism_profile_explains_inferred_dependencies(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    bindings = cli_json(runner, "mechanism-profile", "-p", "mechanism=mech:discussion-group", "--lang", "en")
+    kinds = [b["kind"]["value"] for b in bindings]
+    assert kinds[:5] == ["description", "objective", "benefit", "limitation", "limitation"]
+    dependencies = {(b["kind"]["value"], b["text"]["value"], b["category"]["value"]) for b in bindings[5:]}
+    assert dependencies == {
+        ("dependency due to a tool", "Internet access", "E-mail"),
+        ("dependency due to a tool", "Telecommunication link", "Teleconference"),
+        ("dependency due to a tool", "Computer network", "Intranet"),
+        ("dependency revealed by a limitation", "Internet access", "Internet access"),
+        ("dependency revealed by a limitation", "Shared working language", "Working language"),
+    }
+    # A stated dependency (travel, from the features) has its own kind.
+    study = run(graph, catalogue, "mechanism-profile", "en", mechanism="study tour")
+    assert ("depends on", "Travel") in {(r["kind"].value, r.get("text").value) for r in study.rows if "text" in r}  # type: ignore[union-attr]
+
+
+def test_shared_limitations(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "shared-limitations")
+    pairs = [(local(r["category"].value), local(r["mechanism"].value), int(r["mechanismCount"].value)) for r in result.rows]  # type: ignore[union-attr]
+    assert sorted(pairs) == sorted([
+        ("language", "discussion-group", 3), ("language", "community-of-practice", 3), ("language", "network", 3),
+        ("internet-access", "discussion-group", 2), ("internet-access", "community-of-practice", 2),
+    ])
+    assert [p[0] for p in pairs] == ["language"] * 3 + ["internet-access"] * 2  # most shared first
+    for row in result.rows:
+        verbatim(seed, local(row["mechanism"].value), "limitations", row["limitationText"].value)  # type: ignore[union-attr]
+    rows = cli_csv(runner, "shared-limitations", "--lang", "en")
+    assert {r["categoryLabel"] for r in rows} == {"Working language", "Internet access"}
+    assert len(rows) == 5
+
+
+@pytest.mark.parametrize(
+    ("objective", "expected"),
+    [
+        ("objcat:debate", {"fora-in-situ": "Débattre des propositions"}),
+        ("Validation et évaluation", {"fora-in-situ": "Valider ou évaluer des initiatives"}),
+        ("Apprentissage", {"network": "promouvoir l'échange d'informations, d'expériences, l'apprentissage mutuel et la dissémination des bonnes pratiques",
+                           "study-tour": "Apprendre sur place les façons de faire"}),
+        ("replication and innovation", {"study-tour": "Répliquer ou innover sur les expériences en tenant compte de son contexte"}),
+        ("https://w3id.org/ksm/id/objective-category/coordination",
+         {"discussion-group": "offrir à ses membres l'opportunité de partager des idées, harmoniser des points de vue et de coordonner des interventions"}),
+    ],
+)
+def test_mechanisms_by_objective(graph, catalogue, seed, objective: str, expected: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-by-objective", objective=objective)
+    found = dict(zip(mechanisms_list(result), result.column("objectiveText"), strict=True))
+    assert found == expected
+    for mechanism, text in found.items():
+        verbatim(seed, mechanism, "objectives", text)
+
+
+def test_mechanisms_by_objective_sharing_and_cli(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-by-objective", objective="objcat:knowledge-sharing")
+    assert mechanisms(result) == {"fora-in-situ", "discussion-group", "community-of-practice", "network"}
+    table = cli(runner, "mechanisms-by-objective", "-p", "objective=Debate", "--lang", "en")
+    assert "Debate proposals" in table and "(1 row)" in table
+
+
+def _compare(result: QueryResult) -> dict[tuple[str, str], tuple[str, str]]:
+    out = {}
+    for row in result.rows:
+        key = (row["aspect"].value, row["topic"].value if "topic" in row else "")  # type: ignore[union-attr]
+        out[key] = (row["first"].value, row["second"].value)  # type: ignore[union-attr]
+    return out
+
+
+def test_compare_network_and_learning_group(graph, catalogue, seed) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "compare-mechanisms", first="Réseau", second="groupe d'apprentissage")
+    table = _compare(result)
+    assert result.rows[0]["first"].value == "Réseau"  # type: ignore[union-attr]
+    assert result.rows[0]["second"].value == "Groupe d'apprentissage"  # type: ignore[union-attr]
+    legitimacy = table[("limite", "Légitimité")]
+    assert legitimacy[0] == ""
+    verbatim(seed, "learning-group", "limitations", legitimacy[1])
+    assert table[("limite", "Langue de travail")] == ("Biais de langage et de langues", "")
+    assert table[("formalité", "Informel")] == ("✓", "✓")  # both may be informal
+    assert table[("formalité", "Formel")] == ("✓", "")  # only the network may be formal
+    assert table[("échelle", "National")] == ("", "✓")
+    assert table[("avantage", "Influence sur les pratiques et les politiques")][1] == ""
+    joint = table[("avantage", "Action conjointe")]  # two benefits of the network in one category
+    assert set(joint[0].split(" | ")) == {
+        "Réalisation conjointe de produits et services au profit de leurs utilisateurs,",
+        "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques."}
+    assert joint[1] == ""
+    assert [r["aspect"].value for r in result.rows][0] == "mécanisme de partage des connaissances"  # type: ignore[union-attr]
+
+
+def test_compare_discussion_group_and_cop_through_cli(runner) -> None:  # type: ignore[no-untyped-def]
+    rows = cli_csv(runner, "compare-mechanisms", "-p", "first=discussion group", "-p", "second=mech:community-of-practice", "--lang", "en")
+    table = {(r["aspect"], r["topic"]): (r["first"], r["second"]) for r in rows}
+    assert table[("knowledge-sharing mechanism", "")] == ("Discussion group", "Community of practice")
+    assert table[("limitation", "Internet access")] == ("Some actors have no internet access", "Internet access is a problem")
+    assert table[("depends on", "Internet access")] == ("✓", "✓")
+    assert table[("tool", "E-mail")] == ("✓", "")
+    assert table[("scale", "Sectoral")] == ("", "✓")
+    assert table[("interaction mode", "online")] == ("✓", "")
+    aspects = [r["aspect"] for r in rows]
+    order = ["knowledge-sharing mechanism", "objective", "benefit", "limitation", "depends on", "scale", "tool",
+             "interaction mode", "product"]
+    assert [a for i, a in enumerate(aspects) if i == 0 or aspects[i - 1] != a] == order
+
+
+@pytest.mark.parametrize(
+    ("scale", "expected"),
+    [
+        ("national", {"community-of-practice", "learning-group"}),
+        ("ksmc:local", {"community-of-practice", "learning-group"}),
+        ("Régional", {"learning-group"}),
+        ("International", {"community-of-practice"}),
+        ("sectoriel", {"community-of-practice"}),
+    ],
+)
+def test_mechanisms_by_scale(graph, catalogue, scale: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    # "au niveau sectoriel, local, national ou international"; "locale, régionale ou nationale".
+    assert mechanisms(run(graph, catalogue, "mechanisms-by-scale", scale=scale)) == expected
+
+
+def test_mechanisms_by_scale_cli(runner) -> None:  # type: ignore[no-untyped-def]
+    bindings = cli_json(runner, "mechanisms-by-scale", "-p", "scale=National")
+    assert [b["mechanismLabel"]["value"] for b in bindings] == ["Communauté de pratique", "Groupe d'apprentissage"]
+
+
+def test_informal_mechanisms(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "informal-mechanisms")
+    also_formal = {local(r["mechanism"].value): r["alsoFormal"].value for r in result.rows}  # type: ignore[union-attr]
+    assert also_formal == {"network": "true", "learning-group": "false"}  # "formelle ou informelle"
+    table = cli(runner, "informal-mechanisms", "--lang", "en")
+    assert "Network" in table and "Learning group" in table and "(2 rows)" in table
+
+
+# ------------------------------------------------------------------ follow-up questions
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("Légitimité", {"learning-group"}),
+        ("limcat:cost", {"fora-in-situ"}),
+        ("language", {"discussion-group", "community-of-practice", "network"}),
+        ("Administrative hurdles", {"study-tour"}),
+    ],
+)
+def test_mechanisms_by_limitation_category(graph, catalogue, seed, category: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "mechanisms-by-limitation-category", category=category)
+    assert mechanisms(result) == expected
+    for row in result.rows:
+        verbatim(seed, local(row["mechanism"].value), "limitations", row["limitationText"].value)  # type: ignore[union-attr]
+
+
+def test_mechanisms_by_limitation_category_cli(runner) -> None:  # type: ignore[no-untyped-def]
+    table = cli(runner, "mechanisms-by-limitation-category", "-p", "category=legitimacy", "--lang", "en")
+    assert "limits its legitimacy" in table and "(1 row)" in table
+
+
+def test_mechanism_dependencies_say_why(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    tool, limitation, stated = "dépendance due à un outil", "dépendance révélée par une limite", "dépend de"
+    result = run(graph, catalogue, "mechanism-dependencies")
+    found = {(local(r["mechanism"].value), local(r["requirement"].value), r["reason"].value,  # type: ignore[union-attr]
+              r["because"].value if "because" in r else "") for r in result.rows}  # type: ignore[union-attr]
+    assert found == {
+        ("discussion-group", "internet-access", tool, "E-mail"),
+        ("discussion-group", "internet-access", limitation, "Certains acteurs n'ont pas accès à internet"),
+        ("discussion-group", "telecommunications", tool, "Téléconférence"),
+        ("discussion-group", "computer-network", tool, "Intranet"),
+        ("discussion-group", "shared-working-language", limitation, "la langue de travail qui peut constituer une barrière"),
+        ("community-of-practice", "internet-access", limitation, "Problème d'accès à l'Internet"),
+        ("community-of-practice", "digital-skills", limitation, "Maîtrise des outils de partage"),
+        ("community-of-practice", "shared-working-language", limitation, "Problème de maîtrise de la langue de travail"),
+        ("fora-in-situ", "travel", stated, ""),
+        ("fora-in-situ", "funding", limitation, "Coûts de déplacement et d'organisation (locaux, pause-café, restauration)"),
+        ("fora-in-situ", "participant-availability", limitation, "Problème de disponibilité des acteurs"),
+        ("network", "shared-working-language", limitation, "Biais de langage et de langues"),
+        ("study-tour", "travel", stated, ""),
+        ("study-tour", "logistical-means", limitation, "Contraintes matérielles et logistiques"),
+    }
+    assert len(result.rows) == len(found)
+    for mechanism, _, reason, because in found:
+        if reason == limitation:
+            verbatim(seed, mechanism, "limitations", because)
+    bindings = cli_json(runner, "mechanism-dependencies", "--lang", "en")
+    assert {b["reason"]["value"] for b in bindings} == {"dependency due to a tool", "dependency revealed by a limitation", "depends on"}
+
+
+def test_limitation_categories(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    result = run(graph, catalogue, "limitation-categories", "en")
+    counts = {local(r["category"].value): int(r["mechanismCount"].value) for r in result.rows}  # type: ignore[union-attr]
+    assert counts == {
+        "language": 3, "internet-access": 2, "cost": 1, "availability": 1, "tool-mastery": 1, "heterogeneity": 1,
+        "unequal-contribution": 1, "legitimacy": 1, "member-instability": 1, "implementation": 1, "logistics": 1,
+        "administration": 1,
+    }
+    assert list(counts)[:2] == ["language", "internet-access"]
+    assert all(r.get("definition") for r in result.rows)
+    table = cli(runner, "limitation-categories")
+    assert "Langue de travail" in table and "(12 rows)" in table
+
+
+def test_mechanisms_overview(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
+    # Counted in the table: items of the objectives, advantages and limits cells, and the
+    # success factors listed in the network's description.
+    expected = {
+        "fora-in-situ": (3, 3, 2, 0), "discussion-group": (1, 1, 2, 0), "community-of-practice": (1, 1, 3, 0),
+        "network": (1, 4, 3, 3), "learning-group": (1, 4, 3, 0), "study-tour": (2, 3, 2, 0),
+    }
+    result = run(graph, catalogue, "mechanisms-overview")
+    found = {local(r["mechanism"].value): tuple(int(r[c].value) for c in ("objectives", "benefits", "limitations", "successFactors"))  # type: ignore[union-attr]
+             for r in result.rows}
+    assert found == expected
+    rows = cli_csv(runner, "mechanisms-overview", "--lang", "en")
+    assert [r["mechanismLabel"] for r in rows] == sorted(r["mechanismLabel"] for r in rows)
+    assert len(rows) == 6
+
+
+@pytest.mark.parametrize(
+    ("tool", "requirement"),
+    [("ksmc:email", "internet-access"), ("Téléconférence", "telecommunications"), ("intranet", "computer-network")],
+)
+def test_mechanisms_by_tool(graph, catalogue, tool: str, requirement: str) -> None:  # type: ignore[no-untyped-def]
+    # "Les outils utilisés sont l'e-mail, la téléconférence, l'intranet" (discussion group only).
+    result = run(graph, catalogue, "mechanisms-by-tool", tool=tool)
+    assert mechanisms(result) == {"discussion-group"}
+    assert [local(r) for r in result.column("requirement")] == [requirement]
+
+
+def test_mechanisms_by_tool_cli(runner) -> None:  # type: ignore[no-untyped-def]
+    table = cli(runner, "mechanisms-by-tool", "-p", "tool=E-mail", "--lang", "en")
+    assert "Discussion group" in table and "Internet access" in table
+
+
+def test_mechanism_card_is_turtle_in_one_language(runner, seed) -> None:  # type: ignore[no-untyped-def]
+    turtle = cli(runner, "mechanism-card", "-p", "mechanism=Réseau", "--format", "ttl")
+    card = rdflib.Graph().parse(data=turtle, format="turtle")
+    network = rdflib.URIRef(MECH + "network")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    ksm = rdflib.Namespace("https://w3id.org/ksm/ontology#")
+    assert (network, skos.prefLabel, rdflib.Literal("Réseau", lang="fr")) in card
+    assert (network, ksm.dependsOn, rdflib.URIRef(KSMC + "shared-working-language")) in card  # inferred
+    assert (network, ksm.minimumParticipants, None) in card
+    labels = {str(o) for s, o in card.subject_objects(rdflib.RDFS.label) if str(s).startswith("https://w3id.org/ksm/id/statement/network-limitation")}
+    assert labels == {"Hétérogénéité des contextes des membres", "Disproportion du niveau de contribution", "Biais de langage et de langues"}
+    for text in labels:
+        verbatim(seed, "network", "limitations", text)
+    assert {o.language for o in card.objects() if isinstance(o, rdflib.Literal) and o.language} == {"fr"}
+    subjects = {str(s) for s in card.subjects()}
+    assert not any("learning-group" in s or "study-tour" in s for s in subjects)
+    english = rdflib.Graph().parse(data=cli(runner, "mechanism-card", "-p", "mechanism=network", "-f", "ttl", "--lang", "en"), format="turtle")
+    assert (network, skos.prefLabel, rdflib.Literal("Network", lang="en")) in english
+    assert len(english) == len(card)
+
+
+def test_mechanism_card_in_other_graph_formats(runner) -> None:  # type: ignore[no-untyped-def]
+    ntriples = cli(runner, "mechanism-card", "-p", "mechanism=study-tour", "--format", "nt")
+    parsed = rdflib.Graph().parse(data=ntriples, format="nt")
+    assert (rdflib.URIRef(MECH + "study-tour"), rdflib.RDF.type,
+            rdflib.URIRef("https://w3id.org/ksm/ontology#TravelDependentMechanism")) in parsed
+    result = runner.invoke(main, ["query", "mechanism-card", "-p", "mechanism=study-tour", "--format", "csv"])
+    assert result.exit_code == 2 and "CONSTRUCT" in result.output
+
+
+# ------------------------------------------------------------------ languages and formats
+
+
+def test_lang_fr_and_en_give_the_labels_of_that_language(runner) -> None:  # type: ignore[no-untyped-def]
+    fr = cli_json(runner, "mechanisms-with-language-barrier")
+    en = cli_json(runner, "mechanisms-with-language-barrier", "--lang", "en")
+    assert {b["mechanismLabel"]["xml:lang"] for b in fr} == {"fr"}
+    assert {b["limitationText"]["xml:lang"] for b in en} == {"en"}
+    assert [b["mechanism"]["value"] for b in fr] != [] and {b["mechanism"]["value"] for b in fr} == {b["mechanism"]["value"] for b in en}
+    assert {b["mechanismLabel"]["value"] for b in fr} == {"Groupe de discussion", "Communauté de pratique", "Réseau"}
+
+
+def test_french_is_the_default_language(runner) -> None:  # type: ignore[no-untyped-def]
+    assert cli(runner, "informal-mechanisms") == cli(runner, "informal-mechanisms", "--lang", "fr")
+    assert "Groupe d'apprentissage" in cli(runner, "informal-mechanisms", "-f", "tsv")
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN - {"mechanism-card"}))
+def test_cli_json_equals_library_answer(graph, catalogue, runner, name: str) -> None:  # type: ignore[no-untyped-def]
+    params = EXAMPLE_PARAMS.get(name, {})
+    library = run(graph, catalogue, name, "en", **params)
+    args = [name, "--lang", "en"] + [a for k, v in params.items() for a in ("-p", f"{k}={v}")]
+    bindings = cli_json(runner, *args)
+    assert [{k: v["value"] for k, v in b.items()} for b in bindings] == [
+        {k: v.value for k, v in row.items()} for row in library.rows]  # type: ignore[union-attr]
+    assert bindings, f"{name} answered nothing"
+    rows = cli_csv(runner, *args)
+    assert len(rows) == len(bindings)
+
+
+EXAMPLE_PARAMS = {
+    "mechanism-profile": {"mechanism": "Network"},
+    "mechanisms-by-objective": {"objective": "Learning"},
+    "compare-mechanisms": {"first": "mech:fora-in-situ", "second": "Study tour"},
+    "mechanisms-by-scale": {"scale": "Local"},
+    "mechanisms-by-limitation-category": {"category": "limcat:logistics"},
+    "mechanisms-by-tool": {"tool": "ksmc:teleconference"},
+}
+
+
+# ------------------------------------------------------------------ the catalogue itself
+
+
+def _body(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def test_every_required_query_exists(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert GOLDEN <= {saved.name for saved in catalogue}
+
+
+def test_every_query_has_bilingual_metadata_and_parses(catalogue) -> None:  # type: ignore[no-untyped-def]
+    empty = ox.Store()
+    for saved in catalogue:
+        assert saved.summary and saved.summary_fr, saved.name
+        assert saved.summary != saved.summary_fr, saved.name
+        bindings = {p.variable: ox.Literal("x") for p in saved.parameters}
+        try:
+            empty.query(with_values(saved.text, bindings))
+        except SyntaxError as error:  # pragma: no cover - the assertion message is the point
+            pytest.fail(f"{saved.name}: {error}")
+        if re.search(r"\bSELECT\b", _body(saved.text), re.IGNORECASE):
+            assert re.search(r"\bORDER\s+BY\b", _body(saved.text), re.IGNORECASE), f"{saved.name} has no ORDER BY"
+
+
+def test_every_parameter_is_documented(catalogue) -> None:  # type: ignore[no-untyped-def]
+    for saved in catalogue:
+        for param in saved.parameters:
+            if param.name == "lang":
+                assert param.default == "fr", saved.name
+            if param.kind == "iri":
+                assert param.cls and param.help_en and param.help_fr, f"{saved.name}: parameter {param.name}"
+
+
+def test_lang_is_compared_only_where_it_is_bound(catalogue) -> None:
+    """A filter on ?__lang inside a UNION branch or a nested OPTIONAL never sees the VALUES block."""
+    for name in GOLDEN:
+        body = _body(catalogue.get(name).text)
+        for match in re.finditer(r"\?__lang", body):
+            before = body[: match.start()]
+            assert before.count("{") - before.count("}") <= 2, f"{name}: ?__lang used too deep"
+
+
+def test_every_query_is_in_the_readme(catalogue) -> None:  # type: ignore[no-untyped-def]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [saved.name for saved in catalogue if saved.name not in readme]
+    assert not missing, f"README.md does not mention {', '.join(missing)}"
+
+
+def test_grlc_api_config(catalogue) -> None:  # type: ignore[no-untyped-def]
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read_string((catalogue.folder / "local-api-config.ini").read_text(encoding="ascii"))
+    info = config["repo_info"]
+    assert info["repo_title"] and info["api_description"] and info["contact_name"]
+    assert info["licence_url"].startswith("https://creativecommons.org/licenses/by/4.0")

@@ -170,12 +170,7 @@ def serve(settings: Settings, *, graph: KnowledgeGraph | None = None) -> None:
 
 @contextmanager
 def serve_in_thread(settings: Settings | None = None, *, graph: KnowledgeGraph | None = None) -> Iterator[str]:
-    """A running server on a free loopback port, for tests and benchmarks; yields its root URL.
-
-    >>> with serve_in_thread(Settings(workers=1)) as url:   # doctest: +SKIP
-    ...     url
-    'http://127.0.0.1:41231/'
-    """
+    """A running server on a free loopback port, for tests; yields its root URL (``http://127.0.0.1:PORT/``)."""
     import uvicorn
 
     settings = settings or Settings()

@@ -266,7 +266,7 @@ def test_compare_network_and_learning_group(graph, catalogue, seed) -> None:  # 
         "Réalisation conjointe de produits et services au profit de leurs utilisateurs,",
         "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques."}
     assert joint[1] == ""
-    assert [r["aspect"].value for r in result.rows][0] == "mécanisme de partage des connaissances"  # type: ignore[union-attr]
+    assert result.rows[0]["aspect"].value == "mécanisme de partage des connaissances"  # type: ignore[union-attr]
 
 
 def test_compare_discussion_group_and_cop_through_cli(runner) -> None:  # type: ignore[no-untyped-def]
@@ -512,11 +512,13 @@ def test_every_parameter_is_documented(catalogue) -> None:  # type: ignore[no-un
             if param.name == "lang":
                 assert param.default == "fr", saved.name
             if param.kind == "iri":
-                assert param.cls and param.help_en and param.help_fr, f"{saved.name}: parameter {param.name}"
+                assert param.help_en and param.help_fr, f"{saved.name}: parameter {param.name} has no help"
+                # A class lets a user name the value by its label; an IRI-only parameter may do without.
+                assert param.cls or saved.name not in GOLDEN, f"{saved.name}: parameter {param.name} has no class"
 
 
 def test_lang_is_compared_only_where_it_is_bound(catalogue) -> None:
-    """A filter on ?__lang inside a UNION branch or a nested OPTIONAL never sees the VALUES block."""
+    """A filter on ?__lang in a nested OPTIONAL or a sub-query never sees the VALUES block: keep it shallow."""
     for name in GOLDEN:
         body = _body(catalogue.get(name).text)
         for match in re.finditer(r"\?__lang", body):
@@ -526,7 +528,8 @@ def test_lang_is_compared_only_where_it_is_bound(catalogue) -> None:
 
 def test_every_query_is_in_the_readme(catalogue) -> None:  # type: ignore[no-untyped-def]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [saved.name for saved in catalogue if saved.name not in readme]
+    # Whole names only: "limitation-categories" inside a longer name does not count.
+    missing = [saved.name for saved in catalogue if not re.search(rf"(?<![\w-]){re.escape(saved.name)}(?![\w-])", readme)]
     assert not missing, f"README.md does not mention {', '.join(missing)}"
 
 

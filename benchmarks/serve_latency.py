@@ -80,7 +80,7 @@ def measure(endpoint: str, query: str, *, requests: int, clients: int) -> list[f
 def summary(name: str, latencies: list[float]) -> tuple[float, float]:
     ordered = sorted(latencies)
     median = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
     print(f"{name:16} n={len(ordered)} median={median * 1000:.2f} ms p99={p99 * 1000:.2f} ms")
     return median, p99
 

@@ -19,13 +19,16 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    previous = os.environ.get("KG_CACHE_DIR")
+    """A fresh reasoning cache, and no persistent store (a `.kg/store` in the cwd would change every answer)."""
+    saved = {name: os.environ.get(name) for name in ("KG_CACHE_DIR", "KG_STORE")}
     os.environ["KG_CACHE_DIR"] = str(tmp_path_factory.mktemp("kg-cache"))
+    os.environ["KG_STORE"] = str(tmp_path_factory.mktemp("kg-store") / "absent")
     yield
-    if previous is None:
-        os.environ.pop("KG_CACHE_DIR", None)
-    else:
-        os.environ["KG_CACHE_DIR"] = previous
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

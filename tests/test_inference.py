@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg import reason, resources
+from kg import fastreason, reason, resources
 from kg.namespaces import INFERRED_GRAPH, KSM
 
 MECH = "https://w3id.org/ksm/id/mechanism/"
@@ -71,10 +71,11 @@ def test_cached_closure_is_reused_and_invalidated(tmp_path, monkeypatch) -> None
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     first = KnowledgeGraph.bundled()
 
-    def fail(_quads):  # type: ignore[no-untyped-def]
+    def fail(_quads, **_options):  # type: ignore[no-untyped-def]
         raise AssertionError("the reasoner ran although nothing changed")
 
     monkeypatch.setattr(reason, "infer", fail)
+    monkeypatch.setattr(fastreason, "infer", fail)
     again = KnowledgeGraph.bundled()
     assert len(again) == len(first)
 

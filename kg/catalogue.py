@@ -15,6 +15,7 @@ works under grlc.  Parameters follow BASIL: ``?_name`` is required,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ def load(path: Path) -> SavedQuery:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: unreadable: {error}") from None
     try:
-        meta = yaml.safe_load(_header(text)) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+        meta = yaml.load(_header(text), Loader=loader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -156,34 +158,42 @@ def load(path: Path) -> SavedQuery:
     )
 
 
-@dataclass
 class Catalogue:
-    """The saved queries of one folder, by name."""
+    """The saved queries of one folder, by name, each read when first asked for.
 
-    folder: Path
-    queries: dict[str, SavedQuery]
+    Reading a file parses its YAML header; ``kg query NAME`` reads only NAME's.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._paths = {p.stem: p for p in sorted(self.folder.glob("*.rq"))}
+        self._loaded: dict[str, SavedQuery] = {}
 
     @classmethod
     def from_folder(cls, folder: Path) -> Catalogue:
-        folder = Path(folder)
-        queries = {p.stem: load(p) for p in sorted(folder.glob("*.rq"))}
-        return cls(folder=folder, queries=queries)
+        return cls(folder)
 
     @classmethod
     def bundled(cls) -> Catalogue:
-        return cls.from_folder(resources.queries_dir())
+        return cls(resources.queries_dir())
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._paths)
 
     def get(self, name: str) -> SavedQuery:
-        if not _NAME.match(name) or name not in self.queries:
+        if not _NAME.match(name) or name not in self._paths:
             import difflib
 
-            close = difflib.get_close_matches(name, list(self.queries), n=3)
+            close = difflib.get_close_matches(name, self.names, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; `kg queries` lists them"
             raise UsageError(f"unknown query '{name}'{hint}")
-        return self.queries[name]
+        if name not in self._loaded:
+            self._loaded[name] = load(self._paths[name])
+        return self._loaded[name]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.queries.values())
+    def __iter__(self) -> Iterator[SavedQuery]:
+        return (self.get(name) for name in self._paths)
 
     def __len__(self) -> int:
-        return len(self.queries)
+        return len(self._paths)

@@ -44,8 +44,33 @@ def parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+# Commands that live in other modules, imported only when they run, so that
+# `kg query` does not pay for the web server's or the importer's imports.
+LAZY_COMMANDS = {
+    "import": "kg.cli_integrate:import_cmd",
+    "load": "kg.cli_remote:load_cmd",
+    "publish": "kg.cli_publish:publish_cmd",
+    "push": "kg.cli_remote:push_cmd",
+    "recommend": "kg.cli_recommend:recommend_cmd",
+    "serve": "kg.cli_publish:serve_cmd",
+}
+
+
 class KgGroup(click.Group):
-    """Turns library errors into one-line messages with their exit codes."""
+    """Loads commands lazily and turns library errors into one-line messages with their exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -171,22 +196,6 @@ def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
         return
     emit(graph.serialize(GRAPH_FORMATS[fmt], include_inferred=inferred), output)
 
-
-def _register_extensions() -> None:
-    """Commands of the other modules (remote, publishing, integration, recommendation)."""
-    import importlib
-
-    for name in ("kg.cli_remote", "kg.cli_publish", "kg.cli_integrate", "kg.cli_recommend"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name == name:
-                continue
-            raise
-        module.register(main)
-
-
-_register_extensions()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

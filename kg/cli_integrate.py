@@ -39,6 +39,3 @@ def import_cmd(file: Path, output: Path | None, dry_run: bool) -> None:
         click.echo(result.turtle, nl=False)
     click.echo(result.summary(), err=True)
 
-
-def register(main: click.Group) -> None:
-    main.add_command(import_cmd)

@@ -35,7 +35,3 @@ def publish_cmd(outdir: Path, base: str) -> None:
     release = publish(outdir, base=base)
     click.echo(f"kg: wrote {release.files} files ({release.pages} pages, {release.triples} quads) to {release.path}", err=True)
 
-
-def register(main: click.Group) -> None:
-    main.add_command(serve_cmd)
-    main.add_command(publish_cmd)

@@ -37,6 +37,3 @@ def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tup
     ranking = recommend_from_options(KnowledgeGraph.bundled(), lang=lang, file=file, options=options)
     emit(serialize(ranking, fmt), output)
 
-
-def register(main: click.Group) -> None:
-    main.add_command(recommend_cmd)

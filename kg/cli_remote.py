@@ -51,7 +51,3 @@ def load_cmd(file: Path, graph: str | None) -> None:
 
     click.echo(diskstore.load(file, graph=graph).render(), nl=False)
 
-
-def register(main: click.Group) -> None:
-    main.add_command(push_cmd)
-    main.add_command(load_cmd)

@@ -19,7 +19,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import atomic
 from kg.namespaces import INFERRED_GRAPH
 
 # Bump when the filtering or the way inputs are gathered changes.
@@ -48,12 +47,19 @@ def cache_key(paths: Iterable[Path]) -> str:
 
 
 def _owlrl_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """owlrl's installed version, read off its dist-info folder name.
 
-    try:
-        return version("owlrl")
-    except PackageNotFoundError:  # pragma: no cover - owlrl is a dependency
+    importlib.metadata would cost every query some 10 ms of imports; the
+    folder name is found without importing owlrl or the metadata machinery.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("owlrl")
+    if spec is None or spec.origin is None:  # pragma: no cover - owlrl is a dependency
         return "unknown"
+    site = Path(spec.origin).parent.parent
+    found = sorted(p.name for p in site.glob("owlrl-*.dist-info"))
+    return found[-1] if found else "unknown"
 
 
 def is_junk(subject: object, predicate: object, obj: object) -> bool:
@@ -115,6 +121,8 @@ def inferred_quads(files: list[Path], quads: list[ox.Quad], *, use_cache: bool =
     triples = fastreason.infer(quads, use_cache=use_cache)
     if use_cache:
         try:
+            from kg import atomic
+
             atomic.write_bytes(cached, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
         except OSError:
             pass  # a read-only cache folder only costs speed

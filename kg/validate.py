@@ -49,10 +49,14 @@ class Report:
         return not any(v.severity == "Violation" for v in self.violations)
 
     def render(self, lang: str = "fr") -> str:
-        head = "Conforme" if self.conforms else "Non conforme"
-        if lang != "fr":
+        counts = (len(self.files), len(self.violations), self.checks_run)
+        if lang == "fr":
+            head = "Conforme" if self.conforms else "Non conforme"
+            summary = "{} fichier(s), {} problème(s), {} requêtes de contrôle".format(*counts)
+        else:
             head = "Conforms" if self.conforms else "Does not conform"
-        lines = [f"{head}: {len(self.files)} file(s), {len(self.violations)} problem(s), {self.checks_run} check queries"]
+            summary = "{} file(s), {} problem(s), {} check queries".format(*counts)
+        lines = [f"{head}: {summary}"]
         for v in self.violations:
             where = f" {v.path}" if v.path else ""
             lines.append(f"  [{v.severity}] {v.focus}{where}: {v.message(lang)} ({v.source})")

@@ -123,11 +123,23 @@ class Pages:
             if param.kind == "iri" and param.cls and not choices:
                 cls = expand_curie(param.cls) or param.cls
                 choices = sorted(((shorten(m), self.site.label(m, lang)) for m in self.site.subjects_of_type(cls)), key=lambda c: c[1].casefold())
+            value = given.get(param.name, param.default or "")
+            if choices and value and value not in {c[0] for c in choices}:
+                value = self._resolved(param, value)  # a label or full IRI: select the option it names
             fields.append({
-                "name": param.name, "required": param.required, "value": given.get(param.name, param.default or ""),
+                "name": param.name, "required": param.required, "value": value,
                 "help": param.help_fr if lang == "fr" and param.help_fr else param.help_en, "choices": choices,
             })
         return fields
+
+    def _resolved(self, param: Any, raw: str) -> str:
+        """The CURIE a label or IRI resolves to, or the raw value when it resolves to nothing."""
+        from kg.params import to_term
+
+        try:
+            return shorten(to_term(param, raw, self.site.graph).value)
+        except UsageError:
+            return raw
 
     def cells(self, answer: Answer, lang: str) -> list[list[Any]]:
         if answer.kind == "graph":

@@ -124,6 +124,15 @@ def test_saved_query_page_json_and_csv_links(server) -> None:  # type: ignore[no
     assert status == 400 and b"carrier-pigeon" in body
 
 
+def test_saved_query_form_shows_the_mechanism_a_label_named(server) -> None:  # type: ignore[no-untyped-def]
+    query = urllib.parse.urlencode({"mechanism": "Réseau", "lang": "fr"})
+    status, _, body = fetch(server + "queries/mechanism-profile?" + query, headers={"Accept": "text/html"})
+    assert status == 200
+    page = body.decode("utf-8")
+    assert '<option value="mech:network" selected>' in page
+    assert page.count(" selected>") == 1
+
+
 def test_saved_query_page_rejects_injection_as_a_value(server) -> None:  # type: ignore[no-untyped-def]
     value = "mech:network> } ; DROP ALL ; #"
     status, _, body = fetch(server + "queries/mechanism-profile?" + urllib.parse.urlencode({"mechanism": value}), headers={"Accept": "text/html"})

@@ -6,6 +6,7 @@ worker processes (kg.server_worker), pages come from kg.pages.  Routes:
     /sparql                 SPARQL 1.1 Protocol, read-only (kg.server_sparql)
     /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
     /editor                 run any read-only query
+    /recommend, .json/.ttl  which mechanism for my situation (kg.server_recommend)
     /.well-known/void       VoID + DCAT (kg.void)
     BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
     BASE_PATH/id/...        every resource, content-negotiated (kg.server_pages)
@@ -36,6 +37,7 @@ from kg.errors import EnvironmentFailure, UsageError
 from kg.pages import TEMPLATES, Site
 from kg.server_negotiation import GRAPH_TYPES, choose, content_type
 from kg.server_pages import Pages
+from kg.server_recommend import RecommendPages
 from kg.server_sparql import sparql, text_response
 from kg.server_worker import Answer, Job, QueryPool, QueryTimeout
 from kg.store import KnowledgeGraph
@@ -76,6 +78,7 @@ class Server:
         dataset = ox.serialize(self.graph.store, format=ox.RdfFormat.N_QUADS) or b""
         self.pool = QueryPool(dataset, workers=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows)
         self.pages = Pages(self)
+        self.recommend = RecommendPages(self)
 
     async def run(self, job: Job) -> Answer:
         try:
@@ -131,6 +134,8 @@ def create_app(server: Server) -> Starlette:
         Route("/queries", pages.queries),
         Route("/queries/{name}", pages.saved_query),
         Route("/editor", pages.editor),
+        Route("/recommend", server.recommend.page),
+        Route("/recommend.{fmt}", server.recommend.document),
         Route("/.well-known/void", void),
         Route("/static/style.css", stylesheet),
         Route(f"{prefix}static/style.css", stylesheet),

@@ -57,3 +57,21 @@ def test_saved_query_form_submits_and_shows_the_table(page) -> None:  # type: ig
     assert "Discussion group" in cells
     assert page.locator("#results tbody tr").count() == 1
     assert page.locator("#as-csv").get_attribute("href").startswith("/queries/mechanisms-by-tool.csv?")
+
+
+def test_recommend_form_ticks_no_internet_and_a_goal(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base_url + "?lang=fr")  # an earlier test may have switched to English (cookie)
+    page.get_by_role("link", name="Quel mécanisme ?").click()
+    assert page.locator("h1").inner_text() == "Quel mécanisme pour ma situation ?"
+    page.check("#r-internet")
+    page.get_by_label("Influencer les politiques").check()
+    page.click("#rank")
+    page.wait_for_selector("#ranking")
+    assert "internet=no" in page.url and "goal=policy-influence" in page.url
+    ranked = page.locator("ol.ranking > li h3 a").all_inner_texts()
+    assert len(ranked) == 6 and ranked[0] == "Réseau"
+    assert set(ranked[-2:]) == {"Groupe de discussion", "Communauté de pratique"}
+    last = page.locator("ol.ranking > li").last
+    assert "qui manque à la situation" in last.locator("li.collision").first.inner_text()
+    assert page.locator("#r-internet").is_checked()  # the form keeps the situation
+    assert page.locator("#as-json").get_attribute("href").startswith("/recommend.json?")

@@ -8,6 +8,7 @@ slow query hits the time limit while another client is answered.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.error
@@ -307,8 +308,6 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_w3c_protocol_case(server, case) -> None:  # type: ignore[no-untyped-def]
-    import re
-
     _, method, query, body, ctype, expected, check = case
     headers = {"Content-Type": ctype} if ctype else {}
     if ctype is None and body is not None:
@@ -325,3 +324,121 @@ def test_still_intact_after_update_attempts(server) -> None:  # type: ignore[no-
     fetch(server + "sparql", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
     status, _, body = fetch(server + "sparql?" + q(COUNT_MECH))
     assert status == 200 and b'"6"' in body
+
+
+# ---------------------------------------------------------------- /recommend: which mechanism for my situation
+
+def _ranked(page: str) -> list[str]:
+    """The mechanisms of a /recommend page, best first (local names)."""
+    return [iri.rsplit("/", 1)[-1] for iri in re.findall(r'<li class="rec[^"]*" id="rank-\d+" data-mechanism="([^"]+)"', page)]
+
+
+def _recommend(server: str, query: str, lang: str = "en") -> tuple[int, str]:
+    status, headers, body = fetch(server + f"recommend?{query}&lang={lang}", headers={"Accept": "text/html"})
+    assert headers["content-type"].startswith("text/html")
+    return status, body.decode("utf-8")
+
+
+def test_recommend_form_offers_the_graphs_goals_in_both_languages(server) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = fetch(server + "recommend?lang=fr", headers={"Accept": "text/html"})
+    fr = body.decode("utf-8")
+    assert status == 200 and 'id="recommend-form"' in fr and 'id="ranking"' not in fr
+    assert "Quel mécanisme pour ma situation ?" in fr and "Langues de travail" in fr and "Classer les mécanismes" in fr
+    assert '<input type="checkbox" name="goal" value="policy-influence">' in fr and "Influencer les politiques" in fr
+    assert '<a href="/recommend">Quel mécanisme ?</a>' in fr  # in the nav
+    _, _, body = fetch(server + "recommend?lang=en", headers={"Accept": "text/html"})
+    en = body.decode("utf-8")
+    assert "Which mechanism for my situation?" in en and "Working languages" in en and "Policy influence" in en
+    assert '<a href="/recommend">Which mechanism?</a>' in en
+    # Budget levels in order, from the graph (not by label): low, medium, high.
+    assert re.findall(r'<option value="(low|medium|high)"', en) == ["low", "medium", "high"]
+
+
+def test_recommend_form_choices_come_from_the_graph(graph) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    from kg.server_recommend import form_fields
+    from kg.store import KnowledgeGraph
+
+    extended = KnowledgeGraph(store=ox.Store())
+    extended.store.extend(graph.store)
+    goal = ox.NamedNode("https://w3id.org/ksm/id/concept/goal-fundraising")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    extended.store.extend([
+        ox.Quad(goal, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("https://w3id.org/ksm/ontology#Goal")),
+        ox.Quad(goal, ox.NamedNode(skos + "notation"), ox.Literal("fundraising")),
+        ox.Quad(goal, ox.NamedNode(skos + "prefLabel"), ox.Literal("Fundraising", language="en")),
+    ])
+    goals = {f.name: f for f in form_fields(extended, "en")}["goal"]
+    assert ("fundraising", "Fundraising") in {(c.value, c.label) for c in goals.choices}
+    assert "fundraising" not in {c.value for c in {f.name: f for f in form_fields(graph, "en")}["goal"].choices}
+
+
+def test_recommend_no_internet_ranks_discussion_group_and_cop_last(server) -> None:  # type: ignore[no-untyped-def]
+    status, page = _recommend(server, "internet=no")
+    assert status == 200
+    order = _ranked(page)
+    assert len(order) == 6 and set(order[-2:]) == {"discussion-group", "community-of-practice"}
+    assert "depends on Internet access, which the situation lacks" in page
+    assert "inferred from its use of E-mail" in page
+    assert 'name="internet" value="no" checked' in page
+    _, fr = _recommend(server, "internet=no", lang="fr")
+    assert "dépend de « Accès à internet », qui manque à la situation" in fr and set(_ranked(fr)[-2:]) == set(order[-2:])
+
+
+def test_recommend_policy_influence_puts_the_network_first(server) -> None:  # type: ignore[no-untyped-def]
+    status, page = _recommend(server, "goal=policy-influence")
+    assert status == 200 and _ranked(page)[0] == "network"
+    assert "serves “Policy influence”" in page
+    assert '<input type="checkbox" name="goal" value="policy-influence" checked>' in page
+
+
+def test_recommend_json_and_turtle_links_give_the_librarys_answer(server, graph) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import rdflib
+
+    from kg.recommend import recommend_from_options
+    from kg.recommend_output import to_json
+    from kg.situation import Options
+
+    _, page = _recommend(server, "internet=no&goal=policy-influence&budget=&languages=")
+    link = re.search(r'<a href="([^"]+)" id="as-json"', page)
+    assert link and link.group(1).startswith("/recommend.json?")
+    status, headers, body = fetch(urllib.parse.urljoin(server, link.group(1).replace("&amp;", "&")))
+    assert status == 200 and headers["content-type"] == "application/json"
+    expected = to_json(recommend_from_options(graph, lang="en", options=Options(internet=False, goals=["policy-influence"])))
+    assert json.loads(body) == expected
+    ttl = re.search(r'<a href="([^"]+)" id="as-ttl"', page)
+    assert ttl
+    status, headers, body = fetch(urllib.parse.urljoin(server, ttl.group(1).replace("&amp;", "&")))
+    assert status == 200 and headers["content-type"].startswith("text/turtle")
+    parsed = rdflib.Graph().parse(data=body, format="turtle")
+    ksm = rdflib.Namespace("https://w3id.org/ksm/ontology#")
+    first = next(parsed.subjects(ksm.rank, rdflib.Literal(1)))
+    assert parsed.value(first, ksm.recommendedMechanism) == rdflib.URIRef(MECH + "network")
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("goal=world-peace", "goal &#39;world-peace&#39;: unknown; use one of capacity-building, coordination"),
+    ("formality=formal&formality=informal", "contradictory situation: ksm:prefersFormality has two values"),
+    ("languages=fr,not+a+tag", "languages &#39;not a tag&#39;: not a language tag"),
+    ("internet=maybe", "internet &#39;maybe&#39;: use yes or no"),
+])
+def test_recommend_bad_situation_is_a_400_with_the_form_again(server, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    status, page = _recommend(server, query)
+    assert status == 400, page
+    assert message in page and 'id="error"' in page
+    assert 'id="recommend-form"' in page and 'id="ranking"' not in page
+    assert "Traceback" not in page
+    status, headers, body = fetch(server + f"recommend.json?{query}")
+    assert status == 400 and headers["content-type"].startswith("text/plain")
+    assert message.replace("&#39;", "'").encode() in body
+
+
+def test_recommend_escapes_what_it_echoes(server) -> None:  # type: ignore[no-untyped-def]
+    status, page = _recommend(server, urllib.parse.urlencode({"languages": '"><script>alert(1)</script>'}))
+    assert status == 400
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    status, _, _ = fetch(server + "recommend.csv?goal=coordination")
+    assert status == 404

@@ -20,8 +20,10 @@ def serve_cmd(host: str, port: int, base: str | None, timeout: float, max_rows: 
     from kg.server import Settings, serve
 
     settings = Settings(host=host, port=port, base=base, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
-    click.echo(f"kg: serving on http://{host}:{port}/ (IRIs under {settings.public_base}, SPARQL at /sparql)", err=True)
-    serve(settings)
+    def announce() -> None:
+        click.echo(f"kg: serving on http://{host}:{port}/ (IRIs under {settings.public_base}, SPARQL at /sparql)", err=True)
+
+    serve(settings, on_ready=announce)
 
 
 @click.command("publish")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -159,11 +159,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings, *, graph: KnowledgeGraph | None = None) -> None:
-    """Run the server until interrupted (what ``kg serve`` does)."""
+def serve(settings: Settings, *, graph: KnowledgeGraph | None = None, on_ready: Callable[[], None] | None = None) -> None:
+    """Run the server until interrupted (what ``kg serve`` does); ``on_ready`` runs once the port is ours."""
     import uvicorn
 
     sock = bind_socket(settings.host, settings.port)
+    if on_ready is not None:
+        on_ready()
     server = Server(settings, graph)
     try:
         config = uvicorn.Config(create_app(server), log_level="info", access_log=True, timeout_graceful_shutdown=5)

@@ -442,3 +442,17 @@ def test_recommend_escapes_what_it_echoes(server) -> None:  # type: ignore[no-un
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     status, _, _ = fetch(server + "recommend.csv?goal=coordination")
     assert status == 404
+
+
+def test_serve_on_a_taken_port_exits_4_with_one_line(runner) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from kg.cli import main
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 4, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"kg: error: cannot listen on 127.0.0.1:{port}: ")
+    assert "Address already in use" in lines[0] and "serving on" not in result.output

@@ -173,21 +173,23 @@ def reason_cmd(output: Path | None, fmt: str) -> None:
 
 
 @main.command("export")
-@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig", "csv"]))
+@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig", "csv", "xlsx"]))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--inferred/--asserted-only", default=True, show_default=True, help="Include the inferred triples.")
 def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
-    """Write the whole graph in a standard RDF format (or, with csv, the mechanisms as a spreadsheet)."""
+    """Write the whole graph in a standard RDF format (or, with csv or xlsx, the mechanisms as a spreadsheet)."""
     import pyoxigraph as ox
 
     from kg.results import GRAPH_FORMATS
     from kg.store import KnowledgeGraph
 
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx writes a binary workbook, not text for stdout; give the file with -o FILE.xlsx")
     graph = KnowledgeGraph.bundled(infer=inferred)
-    if fmt == "csv":  # the mechanisms as a spreadsheet in the `kg import` template
-        from kg.tabular import to_csv
+    if fmt in ("csv", "xlsx"):  # the mechanisms as a spreadsheet in the `kg import` template
+        from kg import tabular
 
-        emit(to_csv(graph), output)
+        emit(tabular.to_csv(graph) if fmt == "csv" else tabular.to_xlsx(graph), output)
         return
     if fmt in ("nq", "trig"):
         quads = graph.quads(include_inferred=inferred)

@@ -1,11 +1,12 @@
-"""Spreadsheet (CSV) to Turtle: mechanisms and their statements from a table.
+"""Spreadsheet (CSV or xlsx) to Turtle: mechanisms and their statements from a table.
 
 Practitioners keep such tables in spreadsheets; like ROBOT's ``template``
 command, a documented column template turns into Turtle that conforms to
 our ontology, checked with the SHACL shapes before anything is written.
 
-The column template (UTF-8 CSV, comma- or semicolon-separated, a header
-row with these names, in any order; one row per statement):
+The column template (a UTF-8 CSV file, comma- or semicolon-separated, or
+the first worksheet of an ``.xlsx`` workbook, or the one ``--sheet`` names;
+a header row with these names, in any order; one row per statement):
 
 =================  ========  ===============================================
 column             required  meaning
@@ -37,10 +38,18 @@ Mechanism columns may be repeated on every row of a mechanism or given
 once; two different values are an error.  IRIs are stable: the mechanism
 is ``mech:<id>`` and a statement ``stmt:<id>-<kind>-<position>``, so
 importing the same file twice gives the same triples.  Errors name the
-row (as a spreadsheet shows it, the header being row 1) and the column.
-A cell that starts like a formula (``=``, ``+``, ``-``, ``@``) is refused
-(CSV injection); start it with an apostrophe to mean the text itself.
-``data/seed-table.csv`` is the seed table in this template.
+row (as a spreadsheet shows it, the header being row 1) and the column,
+by name and letter.  The file type comes from the extension (``.csv``,
+``.xlsx``); another extension is a usage error.
+
+In a CSV file, a cell that starts like a formula (``=``, ``+``, ``-``,
+``@``) is refused (CSV injection); start it with an apostrophe to mean the
+text itself.  In a workbook the cells are typed (kg.workbook): a text cell
+is its text, whatever its first character; a formula cell is refused
+(paste the values instead); a number becomes its digits (``position``
+may be a number); a date, TRUE/FALSE or error cell is refused.
+``data/seed-table.csv`` is the seed table in this template; ``kg export
+--format csv`` (or ``xlsx``) writes the graph in it (kg.tabular).
 """
 
 from __future__ import annotations
@@ -49,14 +58,14 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.namespaces import KSM, PREFIXES, expand_curie, shorten
 
 COLUMNS = (
@@ -130,8 +139,38 @@ class Mechanism:
     statements: list[tuple[str, int, str, str, list[str], int]] = field(default_factory=list)  # kind, pos, fr, en, cats, row
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The header and the rows (numbered as a spreadsheet shows them) of a UTF-8 CSV file."""
+SUFFIXES = (".csv", ".xlsx")
+
+
+def read_rows(path: Path, *, sheet: str | None = None) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]]]:
+    """The header and the rows (numbered as a spreadsheet shows them) of a table, chosen by its extension.
+
+    Every value is already the cell's text: a CSV cell that starts like a
+    formula is refused here, an xlsx cell by its type (kg.workbook).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(f"{path}: unknown spreadsheet type {suffix or '(no extension)'!r}; `kg import` reads {' and '.join(SUFFIXES)} files")
+    if suffix == ".xlsx":
+        from kg import workbook
+
+        return workbook.read_rows(Path(path), sheet=sheet)
+    if sheet is not None:
+        raise UsageError(f"--sheet {sheet!r}: only an .xlsx workbook has sheets, and {Path(path).name} is a CSV file")
+    return _read_csv(Path(path))
+
+
+def check_header(path: Path, header: list[str], row: int = 1) -> None:
+    """Refuse a header without the required columns, or with one the template does not know."""
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"{path}: row {row}: missing column {', '.join(repr(m) for m in missing)} (the template needs {', '.join(REQUIRED)})")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise InputError(f"{path}: row {row}: unknown column {unknown[0]!r} (the template's columns are {', '.join(COLUMNS)})")
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -158,12 +197,8 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as error:
         raise InputError(f"{path}:1: bad CSV: {error}") from None
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(f"{path}: row 1: missing column {', '.join(repr(m) for m in missing)} (the template needs {', '.join(REQUIRED)})")
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if unknown:
-        raise InputError(f"{path}: row 1: unknown column {unknown[0]!r} (the template's columns are {', '.join(COLUMNS)})")
+    check_header(path, header)
+    name = path.name
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         number = 1
@@ -174,7 +209,10 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
                     continue
                 if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
                     raise InputError(f"{path}: row {number}: {len(cells)} cells for {len(header)} columns")
-                yield number, {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
+                yield number, {
+                    column: _cell_text(cells[i], Cell(name, number, column, column_letter(i))) if i < len(cells) else ""
+                    for i, column in enumerate(header) if column
+                }
         except csv.Error as error:
             raise InputError(f"{path}: row {number + 1}: bad CSV: {error}") from None
 
@@ -227,9 +265,9 @@ def _cell_text(value: str, cell: Cell) -> str:
     return text
 
 
-def parse(path: Path) -> list[Mechanism]:
-    """The mechanisms of a spreadsheet in the template, checked cell by cell."""
-    header, rows = read_rows(path)
+def parse(path: Path, *, sheet: str | None = None) -> list[Mechanism]:
+    """The mechanisms of a spreadsheet (CSV, or a worksheet of an xlsx workbook) in the template, checked cell by cell."""
+    header, rows = read_rows(path, sheet=sheet)
     letters = {name: column_letter(i) for i, name in enumerate(header)}
     name = Path(path).name
     categories = Categories()
@@ -241,7 +279,7 @@ def parse(path: Path) -> list[Mechanism]:
         def cell(column: str, n: int = number) -> Cell:
             return Cell(name, n, column, letters.get(column, "?"))
 
-        values = {column: _cell_text(value, cell(column)) for column, value in row.items()}
+        values = row
         name_fr = values.get("mechanism_fr", "")
         if not name_fr:
             raise cell("mechanism_fr").error("empty; every row names its mechanism in French")

@@ -80,8 +80,11 @@ def baseline(output: Path | None, *, against_graph: bool) -> set[ox.Triple]:
     return known
 
 
-def import_csv(source: Path, *, output: Path | None = None, dry_run: bool = False, validate: bool = True) -> ImportResult:
+def import_csv(source: Path, *, output: Path | None = None, dry_run: bool = False, validate: bool = True, sheet: str | None = None) -> ImportResult:
     """Turn a spreadsheet in the template into Turtle; validate; write to ``output`` unless a dry run.
+
+    The spreadsheet is a ``.csv`` file or an ``.xlsx`` workbook (its first
+    worksheet, or ``sheet``); the name stays for the callers of the CSV-only days.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
@@ -91,7 +94,7 @@ def import_csv(source: Path, *, output: Path | None = None, dry_run: bool = Fals
     'webinaire-limitation-1'
     """
     source = Path(source)
-    mechanisms = importer.parse(source)
+    mechanisms = importer.parse(source, sheet=sheet)
     triples, rows = importer.to_triples(mechanisms, source)
     turtle = importer.to_turtle(triples, source.name)
     if validate:

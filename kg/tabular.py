@@ -1,11 +1,11 @@
-"""Graph to spreadsheet: the mechanisms and their statements as CSV in the import template.
+"""Graph to spreadsheet: the mechanisms and their statements as CSV or xlsx in the import template.
 
 The inverse of kg.importer: one row per statement, the mechanism's own
 columns (English name, descriptions, source) on its first row only, the
 categories as CURIEs.  Importing the result gives back the same triples
 (tests/test_import.py checks the round trip).  A cell that a spreadsheet
-would run as a formula is written with a leading apostrophe, which the
-importer removes again.
+would run as a formula is written to CSV with a leading apostrophe, which
+the importer removes again; in a workbook it is simply a text cell.
 """
 
 from __future__ import annotations
@@ -113,3 +113,10 @@ def to_csv(graph: KnowledgeGraph) -> bytes:
     for row in rows(graph):
         writer.writerow({k: _safe(row.get(k, "")) for k in COLUMNS})
     return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(graph: KnowledgeGraph) -> bytes:
+    """The spreadsheet of the graph as the bytes of an .xlsx workbook (kg.workbook), same columns and rows as to_csv."""
+    from kg import workbook
+
+    return workbook.write(COLUMNS, rows(graph))

@@ -8,6 +8,7 @@ graph exported as CSV must import back to the same triples.
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from pathlib import Path
@@ -167,3 +168,156 @@ def test_ten_thousand_rows_import_with_validation(tmp_path: Path) -> None:
     result = import_csv(source, output=tmp_path / "big.ttl")
     assert result.written and result.statements == 10_000
     assert time.perf_counter() - start < 180
+
+
+# --- .xlsx workbooks: the same template, read with openpyxl (kg.workbook) ---
+
+def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "t.xlsx", title: str = "Sheet1") -> Path:
+    """A workbook whose first sheet holds the rows; a str starting with '=' becomes a formula cell, as in a spreadsheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _webinar_rows() -> list[list[object]]:
+    return [list(line.split(",")) for line in WEBINAR.splitlines()]
+
+
+def test_seed_exported_as_xlsx_imports_back_to_the_seed_statements(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "graph.xlsx"
+    result = runner.invoke(main, ["export", "--format", "xlsx", "--asserted-only", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert exported.read_bytes()[:2] == b"PK" and not list(tmp_path.glob(".*.tmp"))
+    back = import_csv(exported, dry_run=True)
+    assert (back.mechanisms, back.statements, back.added) == (6, 43, [])
+    again = rdflib.Graph().parse(data=back.turtle.decode("utf-8"), format="turtle")
+    expected = _data("mechanisms.ttl", "translations.en.ttl", "categorisation.ttl")
+    assert to_isomorphic(again) == to_isomorphic(expected)
+
+
+def test_xlsx_import_gives_the_csv_triples_and_reimport_changes_nothing(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = _webinar_rows()
+    source, out = _xlsx(tmp_path, rows), tmp_path / "webinaire.ttl"
+    first = runner.invoke(main, ["import", str(source), "--output", str(out)])
+    assert first.exit_code == 0, first.output
+    from_csv = import_csv(_csv(tmp_path, "\n".join(",".join(map(str, r)) for r in rows) + "\n"), dry_run=True, validate=False)
+    assert set(rdflib.Graph().parse(out, format="turtle")) == set(rdflib.Graph().parse(data=from_csv.turtle.decode(), format="turtle"))
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    second = runner.invoke(main, ["import", str(source), "--output", str(out)])
+    assert second.exit_code == 0 and "nothing new" in second.output
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+
+
+def test_xlsx_cells_are_typed_text_numbers_not_formulas(tmp_path: Path) -> None:
+    rows = _webinar_rows()
+    rows[0].append("position")
+    rows[1].append(1)  # a number cell in the position column
+    rows[2][5] = "-moins de trajets"  # a text cell: text, whatever its first character
+    rows[3][5] = 2024  # a number in a text column: its digits
+    [mechanism] = importer.parse(_xlsx(tmp_path, rows))
+    assert [s[1:3] for s in mechanism.statements] == [(1, "Partager à distance"), (1, "-moins de trajets"), (1, "2024")]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda rows: rows[3].__setitem__(4, '=IF(A1="","limite","")'), "row 4, column kind (E): '=IF(A1=\"\",\"limite\",\"\")' is a formula; refused"),
+        (lambda rows: rows[2].__setitem__(6, datetime.date(2024, 3, 1)), "row 3, column text_en (G): '2024-03-01' is a date or time, not text"),
+        (lambda rows: rows[2].__setitem__(6, True), "row 3, column text_en (G): TRUE is a TRUE/FALSE cell"),
+        (lambda rows: rows[3].__setitem__(4, "opinion"), "row 4, column kind (E): 'opinion' is not one of"),
+        (lambda rows: rows[0].remove("kind"), "row 1: missing column 'kind'"),
+        (lambda rows: rows[2].append("stray"), "row 3, column without a header (J)"),
+    ],
+    ids=["formula", "date", "boolean", "unknown-kind", "missing-column", "no-header"],
+)
+def test_bad_workbooks_name_the_row_and_column(runner, tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    rows = _webinar_rows()
+    change(rows)
+    result = runner.invoke(main, ["import", str(_xlsx(tmp_path, rows)), "--output", str(tmp_path / "out.ttl")])
+    assert result.exit_code == 3, result.output
+    assert f"t.xlsx: {message}" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out.ttl").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (WEBINAR.encode("utf-8"), "not an .xlsx workbook (BadZipFile)"),  # a CSV renamed .xlsx
+        (bytes(range(256)) * 4, "not an .xlsx workbook (BadZipFile)"),
+        (b"", "empty file"),
+        (None, "sheet 'Sheet1' is empty"),
+    ],
+    ids=["renamed-csv", "random-bytes", "zero-bytes", "empty-sheet"],
+)
+def test_not_a_workbook_is_one_line_exit_3(runner, tmp_path: Path, content: bytes | None, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = _xlsx(tmp_path, []) if content is None else tmp_path / "t.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(main, ["import", str(path)])
+    assert result.exit_code == 3, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_sheet_option_and_unknown_sheet_or_extension(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    path = _xlsx(tmp_path, [["notes"], ["not the template"]], title="Notes")
+    book = load_workbook(path)
+    data = book.create_sheet("Mécanismes")
+    for row in _webinar_rows():
+        data.append(row)
+    book.save(path)
+    assert runner.invoke(main, ["import", str(path)]).exit_code == 3  # the first sheet is not the template
+    good = runner.invoke(main, ["import", str(path), "--sheet", "Mécanismes", "--dry-run"])
+    assert good.exit_code == 0, good.output
+    assert "stmt:webinaire-benefit-1" in good.output
+    unknown = runner.invoke(main, ["import", str(path), "--sheet", "Feuil1"])
+    assert unknown.exit_code == 2 and "--sheet 'Feuil1': no such worksheet in t.xlsx (its worksheets: Notes, Mécanismes)" in unknown.output
+    csv_sheet = runner.invoke(main, ["import", str(_csv(tmp_path, WEBINAR)), "--sheet", "x"])
+    assert csv_sheet.exit_code == 2 and "only an .xlsx workbook has sheets" in csv_sheet.output
+    other = runner.invoke(main, ["import", str(_csv(tmp_path, WEBINAR, name="t.ods"))])
+    assert other.exit_code == 2 and "reads .csv and .xlsx files" in other.output
+
+
+def test_export_xlsx_needs_a_file(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["export", "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "-o FILE.xlsx" in result.output and "PK" not in result.output
+
+
+def test_export_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from kg import workbook
+
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(workbook.write(importer.COLUMNS, [{"mechanism_fr": "Webinaire", "kind": "limitation", "position": "2", "text_fr": "=1+1"}]))
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    assert (sheet["A1"].font.b, sheet.freeze_panes) == (True, "A2")
+    assert (sheet["H2"].value, sheet["H2"].data_type, sheet["G2"].value) == ("=1+1", "s", 2)
+    [mechanism] = importer.parse(path)
+    assert mechanism.statements[0][1:3] == (2, "=1+1")
+
+
+def test_ten_thousand_rows_of_xlsx_convert_quickly(tmp_path: Path) -> None:
+    import csv
+
+    with _big_csv(tmp_path).open(encoding="utf-8", newline="") as handle:
+        source = _xlsx(tmp_path, list(csv.reader(handle)), "big.xlsx")
+    start = time.perf_counter()
+    mechanisms = importer.parse(source)
+    triples, _ = importer.to_triples(mechanisms, source)
+    elapsed = time.perf_counter() - start
+    assert (len(mechanisms), sum(len(m.statements) for m in mechanisms), len(triples)) == (2000, 10_000, 86_000)
+    assert elapsed < 10, f"10,000 rows of xlsx took {elapsed:.1f} s to convert"

@@ -30,14 +30,14 @@ def push_cmd(endpoint: str, update_endpoint: str | None, store_endpoint: str | N
     from kg.store import KnowledgeGraph
 
     target = Endpoint.at(endpoint, update=update_endpoint, store=store_endpoint, timeout=timeout)
-    quads = KnowledgeGraph.bundled().quads()
+    bundled = KnowledgeGraph.bundled()
+    quads = bundled.quads()
     if graph is not None:
         try:
             node = ox.NamedNode(graph)
         except ValueError:
             raise UsageError(f"--graph {graph!r}: not a valid IRI") from None
-        unique = {str(q.triple): q.triple for q in quads}
-        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in unique.values()]
+        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in bundled.triples()]
     report = push(target, quads, use_graph_store=not no_graph_store)
     click.echo(report.render(), nl=False)
 

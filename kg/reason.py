@@ -88,6 +88,20 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any
     raise TypeError(f"RDF-star triple terms are not supported: {term}")
 
 
+def to_rdflib_graph(triples: Iterable[ox.Triple]) -> Any:
+    """An rdflib Graph of these triples, built term by term.
+
+    rdflib's N-Triples parser would rename blank nodes and normalise literals,
+    so that its triples would no longer meet pyoxigraph's.
+    """
+    import rdflib
+
+    graph = rdflib.Graph()
+    for fact in triples:
+        graph.add((to_rdflib(fact.subject), to_rdflib(fact.predicate), to_rdflib(fact.object)))
+    return graph
+
+
 def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The triples the OWL RL closure adds to ``quads`` (all graphs merged), junk removed."""
     import owlrl
@@ -95,9 +109,7 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     seen = {str(t) for t in asserted}
-    graph = rdflib.Graph()
-    for fact in asserted:  # term by term: rdflib's N-Triples parser would rename blank nodes
-        graph.add((to_rdflib(fact.subject), to_rdflib(fact.predicate), to_rdflib(fact.object)))
+    graph = to_rdflib_graph(asserted)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     kept = rdflib.Graph()
     for triple in graph:

@@ -116,10 +116,17 @@ class KnowledgeGraph:
         inferred = ox.NamedNode(INFERRED_GRAPH)
         return [q for q in self.store if include_inferred or q.graph_name != inferred]
 
+    def triples(self, *, include_inferred: bool = True) -> list[ox.Triple]:
+        """The distinct triples of the default-graph view (a triple in several graphs counts once).
+
+        Keyed by their N-Triples text: equal pyoxigraph terms did not always meet in a set here.
+        """
+        unique = {str(q.triple): q.triple for q in self.quads(include_inferred=include_inferred)}
+        return list(unique.values())
+
     def serialize(self, fmt: ox.RdfFormat, *, include_inferred: bool = True) -> bytes:
         """All triples (default-graph view) in one RDF format, with our prefixes."""
-        unique = {str(q.triple): q.triple for q in self.quads(include_inferred=include_inferred)}
-        triples = list(unique.values())
+        triples = self.triples(include_inferred=include_inferred)
         kwargs: dict[str, object] = {}
         if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
             kwargs["prefixes"] = PREFIXES

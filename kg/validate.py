@@ -67,9 +67,9 @@ def _shacl(graph: KnowledgeGraph, shapes: Path) -> list[Violation]:
     import pyshacl
     import rdflib
 
-    data = rdflib.Graph()
-    triples = {str(q.triple): q.triple for q in graph.store}
-    data.parse(data=ox.serialize(list(triples.values()), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    from kg.reason import to_rdflib_graph
+
+    data = to_rdflib_graph(graph.triples())
     if not shapes.is_file():
         raise InputError(f"{shapes}: the shapes file is missing from this installation")
     try:

@@ -70,7 +70,7 @@ def metadata(graph: KnowledgeGraph, *, dumps_url: str, endpoint: str | None, siz
         ox.Triple(ds, _n(_V + "vocabulary"), _n(PREFIXES["ksm"])),
         ox.Triple(ds, _n(_V + "vocabulary"), _n(PREFIXES["skos"])),
         ox.Triple(ds, _n(_V + "exampleResource"), _n(PREFIXES["mech"] + "network")),
-        ox.Triple(ds, _n(_V + "triples"), _int(len({str(q.triple) for q in graph.store}))),
+        ox.Triple(ds, _n(_V + "triples"), _int(len(graph.triples()))),
         ox.Triple(ds, _n(_V + "distinctSubjects"), _int(len({str(q.subject) for q in graph.store}))),
     ]
     counts: dict[str, int] = {}

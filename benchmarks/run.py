@@ -39,26 +39,26 @@ TASKS = {
                                      "s.flush(); done(t0, n=len(s))",
     "rdflib parse": "import rdflib\nt0=time.perf_counter(); g = rdflib.Graph(); g.parse(sys.argv[1], format='nt'); done(t0, n=len(g))",
     "kg queries": """
-from kg.catalogue import Catalogue
-from kg.store import KnowledgeGraph
-from kg.params import bind
+from kg.queries.catalogue import Catalogue
+from kg.graph.store import KnowledgeGraph
+from kg.queries.params import bind
 sys.path.insert(0, sys.argv[2]); from params import params_for
 t0 = time.perf_counter()
-graph = KnowledgeGraph.bundled()
+graph = open_graph()
 rows = 0
 for saved in Catalogue.bundled():
-    rows += len(graph.run(saved, params_for(saved), lang="en").rows)
+    rows += len(run_saved(graph, saved, params_for(saved), lang="en").rows)
 done(t0, rows=rows)
 """,
     "pyoxigraph queries": """
 import pyoxigraph as ox
-from kg import diskstore
-from kg.binding import with_values
-from kg.catalogue import Catalogue
-from kg.params import bind
-from kg.store import KnowledgeGraph
+from kg.graph import diskstore
+from kg.graph.binding import with_values
+from kg.queries.catalogue import Catalogue
+from kg.queries.params import bind
+from kg.graph.store import KnowledgeGraph
 sys.path.insert(0, sys.argv[2]); from params import params_for
-local = KnowledgeGraph.bundled()
+local = open_graph()
 texts = [with_values(s.text, bind(s, params_for(s), graph=local, lang="en")) for s in Catalogue.bundled()]
 t0 = time.perf_counter()
 store = ox.Store.read_only(str(diskstore.live_database()))
@@ -69,13 +69,13 @@ done(t0, rows=rows)
 """,
     "rdflib queries": """
 import rdflib, pyoxigraph as ox
-from kg import diskstore
-from kg.binding import with_values
-from kg.catalogue import Catalogue
-from kg.params import bind
-from kg.store import KnowledgeGraph
+from kg.graph import diskstore
+from kg.graph.binding import with_values
+from kg.queries.catalogue import Catalogue
+from kg.queries.params import bind
+from kg.graph.store import KnowledgeGraph
 sys.path.insert(0, sys.argv[2]); from params import params_for
-local = KnowledgeGraph.bundled()
+local = open_graph()
 texts = [with_values(s.text, bind(s, params_for(s), graph=local, lang="en")) for s in Catalogue.bundled()]
 nq = ox.serialize(list(local.store), format=ox.RdfFormat.N_QUADS)
 ds = rdflib.Dataset(default_union=True); ds.parse(data=nq, format="nquads")
@@ -94,7 +94,7 @@ done(t0, rows=rows, failed=failed)
     "owlrl reasoning": "from kg import rdfio, resources, reason\n"
                        "q = rdfio.read_all(resources.ontology_files() + resources.data_files() + [Path(sys.argv[1])])\n"
                        "t0=time.perf_counter(); n = len(reason.infer(q)); done(t0, n=n)",
-    "kg validate": "from kg.validate import validate\nt0=time.perf_counter(); r = validate([Path(sys.argv[1])]); done(t0, conforms=r.conforms)",
+    "kg validate": "from kg.quality.validate import validate\nt0=time.perf_counter(); r = validate([Path(sys.argv[1])]); done(t0, conforms=r.conforms)",
 }
 
 

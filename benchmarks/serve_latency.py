@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.binding import with_values
-from kg.catalogue import Catalogue
-from kg.params import bind
-from kg.store import KnowledgeGraph
+from kg.graph.binding import with_values
+from kg.graph.dataset import open_graph
+from kg.queries.catalogue import Catalogue
+from kg.queries.params import bind
 
 BIN = Path(sys.executable).parent
 PARAMS = {"mechanism": "mech:network", "tool": "ksmc:email", "first": "mech:network", "second": "mech:learning-group"}
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--query", default="mechanisms-by-tool")
     args = parser.parse_args()
 
-    graph = KnowledgeGraph.bundled()
+    graph = open_graph()
     saved = Catalogue.bundled().get(args.query)
     given = {p.name: PARAMS[p.name] for p in saved.parameters if p.name in PARAMS}
     query = with_values(saved.text, bind(saved, given, graph=graph, lang="en"))

@@ -6,25 +6,20 @@ root conftest.py, so that it covers the doctests of kg/ as well.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
 def graph():  # type: ignore[no-untyped-def]
-    from kg.store import KnowledgeGraph
+    from kg.graph.dataset import open_graph
 
-    return KnowledgeGraph.bundled()
+    return open_graph()
 
 
 @pytest.fixture(scope="session")
 def catalogue():  # type: ignore[no-untyped-def]
-    from kg.catalogue import Catalogue
+    from kg.queries.catalogue import Catalogue
 
     return Catalogue.bundled()
 

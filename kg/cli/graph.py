@@ -1,0 +1,66 @@
+"""Commands over the graph as a whole: ``kg reason``, ``kg export`` and ``kg load``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.cli.common import emit
+from kg.core.errors import UsageError
+
+
+@click.command("reason")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred graph here (default: stdout).")
+@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml"]))
+def reason_cmd(output: Path | None, fmt: str) -> None:
+    """Compute the OWL RL closure (owlrl) and write the inferred triples."""
+    import pyoxigraph as ox
+
+    from kg.core.namespaces import INFERRED_GRAPH, PREFIXES
+    from kg.graph.dataset import open_graph
+    from kg.graph.results import GRAPH_FORMATS
+
+    graph = open_graph()
+    triples = [q.triple for q in graph.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))]
+    kwargs: dict[str, Any] = {"prefixes": PREFIXES} if fmt == "ttl" else {}
+    emit(ox.serialize(triples, format=GRAPH_FORMATS[fmt], **kwargs) or b"", output)
+    click.echo(f"{len(triples)} inferred triples from {graph.asserted_count()} asserted", err=True)
+
+
+@click.command("export")
+@click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig", "csv", "xlsx"]))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--inferred/--asserted-only", default=True, show_default=True, help="Include the inferred triples.")
+def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
+    """Write the whole graph in a standard RDF format (or, with csv or xlsx, the mechanisms as a spreadsheet)."""
+    import pyoxigraph as ox
+
+    from kg.graph.dataset import open_graph
+    from kg.graph.results import GRAPH_FORMATS
+
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx writes a binary workbook, not text for stdout; give the file with -o FILE.xlsx")
+    graph = open_graph(infer=inferred)
+    if fmt in ("csv", "xlsx"):  # the mechanisms as a spreadsheet in the `kg import` template
+        from kg.tables import export
+
+        emit(export.to_csv(graph) if fmt == "csv" else export.to_xlsx(graph), output)
+        return
+    if fmt in ("nq", "trig"):
+        quads = graph.quads(include_inferred=inferred)
+        rdf = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG
+        emit(ox.serialize(quads, format=rdf) or b"", output)
+        return
+    emit(graph.serialize(GRAPH_FORMATS[fmt], include_inferred=inferred), output)
+
+
+@click.command("load")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--graph", metavar="IRI", help="Named graph to load into (default: https://w3id.org/ksm/graph/user/<file stem>).")
+def load_cmd(file: Path, graph: str | None) -> None:
+    """Load an RDF file into the persistent store (.kg/store or $KG_STORE); reloading replaces its graph."""
+    from kg.graph import diskstore
+
+    click.echo(diskstore.load(file, graph=graph).render(), nl=False)

@@ -1,0 +1,39 @@
+"""``kg recommend``: which mechanism for my situation (parses, then calls kg.recommendation.engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("recommend")
+@click.option("--internet/--no-internet", default=None, help="The actors have (or lack) internet access.")
+@click.option("--budget", multiple=True, metavar="LEVEL", help="Budget level: low, medium, high.")
+@click.option("--languages", multiple=True, metavar="TAGS", help="Working languages, comma-separated (fr,en,wo); several mean no shared one.")
+@click.option("--goal", "goals", multiple=True, metavar="GOAL", help="A goal (policy-influence, capacity-building, experience-sharing, ...); repeatable.")
+@click.option("--scale", multiple=True, metavar="SCALE", help="Scale wanted: local, regional, national, international, sectoral.")
+@click.option("--formality", multiple=True, metavar="F", help="Formality wanted: formal or informal.")
+@click.option("--lacks", multiple=True, metavar="REQ", help="Another requirement the situation lacks (IRI, CURIE or label).")
+@click.option("--situation", "file", type=click.Path(dir_okay=False, path_type=Path), help="A situation file (.ttl or .json); options add to it.")
+@click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "ttl"]))
+@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Language of labels and reasons.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of stdout.")
+def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tuple[str, ...], goals: tuple[str, ...],
+                  scale: tuple[str, ...], formality: tuple[str, ...], lacks: tuple[str, ...], file: Path | None,
+                  fmt: str, lang: str, output: Path | None) -> None:
+    """Rank the mechanisms for a situation, with the reasons taken from the graph.
+
+    Order: collisions with the situation (fewest first), goals served (most
+    first), obstacles to the goals, remaining limitations, then label.
+    """
+    from kg.cli.common import emit
+    from kg.graph.dataset import open_graph
+    from kg.recommendation.engine import recommend_from_options
+    from kg.recommendation.output import serialize
+    from kg.recommendation.situation import Options
+
+    options = Options(internet=internet, budget=budget, languages=languages, goals=goals, scale=scale, formality=formality, lacks=lacks)
+    ranking = recommend_from_options(open_graph(), lang=lang, file=file, options=options)
+    emit(serialize(ranking, fmt), output)
+

@@ -1,0 +1,108 @@
+"""The embedded knowledge graph: pyoxigraph holding asserted and inferred graphs.
+
+Each input file is a named graph of its own (so provenance shows which file
+a triple came from) and the OWL RL inferred triples are one more named
+graph; queries see the union of all of them as their default graph.
+pyoxigraph answers queries and parses far faster than rdflib (see
+benchmarks/), so rdflib and owlrl are only imported to reason, when the
+cached inferred graph is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.core.errors import InputError
+from kg.core.namespaces import INFERRED_GRAPH, PREFIXES
+from kg.graph import rdfio
+from kg.graph.binding import with_values
+from kg.graph.results import QueryResult
+from kg.reasoning import cache
+
+
+@dataclass
+class KnowledgeGraph:
+    """An in-memory store of the graph, with the files it was read from."""
+
+    store: ox.Store
+    files: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def from_files(cls, files: Iterable[Path], *, infer: bool = True, use_cache: bool = True) -> KnowledgeGraph:
+        """Load files into their named graphs and add the (cached) OWL RL closure.
+
+        The whole dataset, asserted and inferred, is cached as one N-Quads
+        file beside the inferred graph (same key): a warm start parses that
+        single file natively instead of a score of Turtle files.
+        """
+        files = [Path(f) for f in files]
+        for path in files:
+            if not path.is_file():
+                raise InputError(f"{path}: {'is a folder, not an RDF file' if path.is_dir() else 'no such file'}")
+        store = ox.Store()
+        snapshot = cache.cache_dir() / f"dataset-{cache.cache_key(files)}.nq" if infer and use_cache else None
+        if snapshot is not None and snapshot.is_file():
+            try:
+                store.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+                return cls(store=store, files=files)
+            except (SyntaxError, OSError):
+                store.clear()  # a damaged snapshot is rebuilt below
+        quads = rdfio.read_all(files)
+        store.extend(quads)
+        if infer:
+            from kg.reasoning import inferred  # the rule engine, only when the snapshot is stale
+
+            store.extend(inferred.inferred_quads(files, quads, use_cache=use_cache))
+        if snapshot is not None:
+            try:
+                from kg.core import atomic
+
+                atomic.write_bytes(snapshot, ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b"")
+            except OSError:
+                pass  # a read-only cache folder only costs speed
+        return cls(store=store, files=files)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in one named graph, or in all of them."""
+        if graph is None:
+            return len(self.store)
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def asserted_count(self) -> int:
+        return len(self.store) - self.count(INFERRED_GRAPH)
+
+    def select(self, query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
+        """Run any SPARQL query text, with variables bound to RDF terms (never pasted)."""
+        try:
+            text = with_values(query, bindings or {})
+            answer = self.store.query(text, use_default_graph_as_union=True)
+        except (SyntaxError, ValueError) as error:
+            raise InputError(f"query: bad SPARQL syntax: {error}") from None
+        return QueryResult.from_oxigraph(answer)
+
+    def quads(self, *, include_inferred: bool = True) -> list[ox.Quad]:
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        return [q for q in self.store if include_inferred or q.graph_name != inferred]
+
+    def triples(self, *, include_inferred: bool = True) -> list[ox.Triple]:
+        """The distinct triples of the default-graph view (a triple in several graphs counts once).
+
+        Keyed by their N-Triples text: equal pyoxigraph terms did not always meet in a set here.
+        """
+        unique = {str(q.triple): q.triple for q in self.quads(include_inferred=include_inferred)}
+        return list(unique.values())
+
+    def serialize(self, fmt: ox.RdfFormat, *, include_inferred: bool = True) -> bytes:
+        """All triples (default-graph view) in one RDF format, with our prefixes."""
+        triples = self.triples(include_inferred=include_inferred)
+        kwargs: dict[str, object] = {}
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            kwargs["prefixes"] = PREFIXES
+        return ox.serialize(triples, format=fmt, **kwargs) or b""  # type: ignore[arg-type]

@@ -1,0 +1,131 @@
+"""Validation: SHACL shapes (pyshacl) and quality-check queries.
+
+Data is checked after OWL RL reasoning, merged with the ontology, so the
+shapes can rely on the types the ontology entails; pyshacl then runs
+without its own inference, which is the fast path (DESIGN.md).  The
+quality checks are SPARQL queries in ``queries/checks/`` that must return
+no rows, in the manner of the ODK's ``*-violation.sparql`` files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.core import resources
+from kg.core.errors import InputError
+from kg.core.namespaces import shorten
+from kg.graph.store import KnowledgeGraph
+from kg.queries.catalogue import Catalogue
+from kg.queries.run import run_saved
+
+_SH = "http://www.w3.org/ns/shacl#"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result or one row of a failed check."""
+
+    source: str  # shape CURIE or check name
+    focus: str
+    path: str
+    message_fr: str
+    message_en: str
+    severity: str = "Violation"
+
+    def message(self, lang: str) -> str:
+        return (self.message_fr if lang == "fr" else self.message_en) or self.message_en or self.message_fr
+
+
+@dataclass
+class Report:
+    files: list[Path]
+    violations: list[Violation] = field(default_factory=list)
+    checks_run: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(v.severity == "Violation" for v in self.violations)
+
+    def render(self, lang: str = "fr") -> str:
+        counts = (len(self.files), len(self.violations), self.checks_run)
+        if lang == "fr":
+            head = "Conforme" if self.conforms else "Non conforme"
+            summary = "{} fichier(s), {} problème(s), {} requêtes de contrôle".format(*counts)
+        else:
+            head = "Conforms" if self.conforms else "Does not conform"
+            summary = "{} file(s), {} problem(s), {} check queries".format(*counts)
+        lines = [f"{head}: {summary}"]
+        for v in self.violations:
+            where = f" {v.path}" if v.path else ""
+            lines.append(f"  [{v.severity}] {v.focus}{where}: {v.message(lang)} ({v.source})")
+        return "\n".join(lines) + "\n"
+
+
+def _shacl(graph: KnowledgeGraph, shapes: Path) -> list[Violation]:
+    import pyshacl
+    import rdflib
+
+    from kg.core.convert import to_rdflib_graph
+
+    data = to_rdflib_graph(graph.triples())
+    if not shapes.is_file():
+        raise InputError(f"{shapes}: the shapes file is missing from this installation")
+    try:
+        shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
+    except Exception as error:  # rdflib raises several unrelated types for bad Turtle
+        raise InputError(f"{shapes}: bad Turtle syntax: {error}") from None
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True)
+    sh = rdflib.Namespace(_SH)
+    found = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        messages = {m.language or "en": str(m) for m in results.objects(result, sh.resultMessage)}
+        path = results.value(result, sh.resultPath)
+        severity = results.value(result, sh.resultSeverity)
+        found.append(
+            Violation(
+                source=shorten(str(results.value(result, sh.sourceShape))),
+                focus=shorten(str(results.value(result, sh.focusNode))),
+                path=shorten(str(path)) if isinstance(path, rdflib.URIRef) else "",
+                message_fr=messages.get("fr", ""),
+                message_en=messages.get("en", next(iter(messages.values()), "")),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            )
+        )
+    return sorted(found, key=lambda v: (v.focus, v.source, v.path))
+
+
+def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
+    if not folder.is_dir():
+        return 0, []
+    catalogue = Catalogue.from_folder(folder)
+    found = []
+    for check in catalogue:
+        result = run_saved(graph, check)
+        for row in result.rows:
+            focus = next(iter(row.values()), None)
+            detail = ", ".join(f"{k}={shorten(v.value) if isinstance(v, ox.NamedNode) else v.value}" for k, v in row.items())  # type: ignore[union-attr]
+            found.append(
+                Violation(
+                    source=f"check:{check.name}",
+                    focus=shorten(focus.value) if isinstance(focus, ox.NamedNode) else str(focus or ""),
+                    path="",
+                    message_fr=f"{check.summary_in('fr')} ({detail})",
+                    message_en=f"{check.summary_in('en')} ({detail})",
+                )
+            )
+    return len(catalogue), found
+
+
+def validate(files: list[Path] | None = None) -> Report:
+    """Check data files (the bundled data by default) against the bundled shapes and checks."""
+    data = [Path(f) for f in files] if files else resources.data_files()
+    graph = KnowledgeGraph.from_files(resources.ontology_files() + data)
+    report = Report(files=data)
+    report.violations.extend(_shacl(graph, resources.shapes_file()))
+    count, failed = _checks(graph, resources.checks_dir())
+    report.checks_run = count
+    report.violations.extend(failed)
+    return report

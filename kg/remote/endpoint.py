@@ -1,0 +1,215 @@
+"""Saved queries on a remote SPARQL 1.1 endpoint, through SPARQLWrapper.
+
+The same saved query, with the same parameters bound the same way (a
+``VALUES`` block written by ``kg.binding.with_values``), runs on Oxigraph,
+Fuseki, GraphDB, Virtuoso or QLever; the answer becomes the same
+``QueryResult`` as a local one, so every output format is written the same
+way.  HTTP basic auth comes from ``KG_ENDPOINT_USER`` / ``KG_ENDPOINT_PASSWORD``
+only, never from the command line (where ``ps`` and shell history would show
+it).
+
+Everything that can go wrong on the way (refused connection, HTTP error,
+time-out, a 200 whose body is cut off as Oxigraph and Fuseki do on their
+time limit, an answer that is not SPARQL results) is an EnvironmentFailure
+(exit 4) with a one-line message naming the endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.core.errors import EnvironmentFailure, UsageError
+from kg.graph.binding import with_values
+from kg.graph.results import QueryResult
+from kg.queries.catalogue import SavedQuery
+
+USER_VARIABLE = "KG_ENDPOINT_USER"
+PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
+DEFAULT_TIMEOUT = 60.0
+
+
+def credentials() -> tuple[str, str] | None:
+    """(user, password) from the environment, or None for no authentication."""
+    user = os.environ.get(USER_VARIABLE)
+    if not user:
+        return None
+    return user, os.environ.get(PASSWORD_VARIABLE, "")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The URLs of one SPARQL service: query, update and Graph Store Protocol.
+
+    ``update`` and ``store`` default to Oxigraph's layout (``/query``,
+    ``/update``, ``/store``) when the query URL ends in ``/query``; give
+    them explicitly for other servers (Fuseki: ``/ds/query``, ``/ds/update``,
+    ``/ds/data``).
+
+    >>> Endpoint.at("http://127.0.0.1:7878/query").store
+    'http://127.0.0.1:7878/store'
+    """
+
+    query: str
+    update: str | None = None
+    store: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def at(cls, url: str, *, update: str | None = None, store: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Endpoint:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// URL")
+        base, _, last = url.rstrip("/").rpartition("/")
+        if last == "query":
+            update = update or f"{base}/update"
+            store = store or f"{base}/store"
+        return cls(query=url, update=update, store=store, timeout=timeout)
+
+    def headers(self) -> dict[str, str]:
+        found = credentials()
+        if found is None:
+            return {}
+        token = base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
+
+
+def failure(endpoint: str, error: BaseException) -> EnvironmentFailure:
+    """One line for anything that went wrong talking to an endpoint."""
+    if isinstance(error, urllib.error.HTTPError):
+        reason = f"HTTP {error.code} {error.reason}"
+        try:
+            detail = error.read(300).decode("utf-8", "replace").strip().splitlines()
+        except (OSError, http.client.HTTPException):
+            detail = []
+        if detail:
+            reason += f": {detail[0][:200]}"
+    elif isinstance(error, urllib.error.URLError):
+        inner = error.reason
+        reason = "timed out" if isinstance(inner, (TimeoutError, socket.timeout)) else f"unreachable ({inner})"
+    elif isinstance(error, (TimeoutError, socket.timeout)):
+        reason = "timed out"
+    elif isinstance(error, http.client.IncompleteRead):
+        reason = "the answer was cut off (the endpoint's time limit?)"
+    else:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return EnvironmentFailure(f"endpoint {endpoint}: {reason}")
+
+
+_NETWORK_ERRORS = (urllib.error.URLError, OSError, http.client.HTTPException, socket.timeout)
+
+
+def query(endpoint: Endpoint, text: str) -> QueryResult:
+    """Run any query text on the endpoint (POST), as a QueryResult."""
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint.query)
+    client.setQuery(text)
+    client.setMethod(POST)
+    client.setTimeout(max(1, int(endpoint.timeout)))
+    graph_answer = client.queryType in ("CONSTRUCT", "DESCRIBE")
+    client.setReturnFormat(TURTLE if graph_answer else JSON)
+    for name, value in endpoint.headers().items():
+        client.addCustomHttpHeader(name, value)
+    try:
+        response = client.query().response
+        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = response.read()
+    except SPARQLWrapperException as error:
+        raise EnvironmentFailure(f"endpoint {endpoint.query}: {_explain(error)}") from None
+    except _NETWORK_ERRORS as error:
+        raise failure(endpoint.query, error) from None
+    return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer)
+
+
+_STATUS = {
+    "QueryBadFormed": "HTTP 400: the endpoint rejected the query",
+    "Unauthorized": f"HTTP 401: not authorised (set {USER_VARIABLE} and {PASSWORD_VARIABLE})",
+    "EndPointNotFound": "HTTP 404: no SPARQL service at this URL",
+    "URITooLong": "HTTP 414: request too long",
+    "EndPointInternalError": "HTTP 500: the endpoint failed",
+}
+
+
+def _explain(error: Exception) -> str:
+    """SPARQLWrapper's exception as a status line plus the server's first words."""
+    status = _STATUS.get(type(error).__name__, type(error).__name__)
+    detail = " ".join(str(error).split("Response:", 1)[-1].split())[:200] if "Response:" in str(error) else ""
+    return f"{status}{': ' + detail if detail else ''}"
+
+
+def parse_answer(url: str, body: bytes, media_type: str, *, graph_answer: bool) -> QueryResult:
+    """A QueryResult from an HTTP answer; a cut-off or non-SPARQL body is an EnvironmentFailure."""
+    if graph_answer:
+        rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
+        if rdf_format is None:
+            raise EnvironmentFailure(f"endpoint {url}: answered {media_type or 'without a media type'}, not RDF")
+        try:
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)]
+        except (SyntaxError, ValueError):
+            raise EnvironmentFailure(f"endpoint {url}: the answer was cut off or is not valid {rdf_format.name} (the endpoint's time limit?)") from None
+        return QueryResult(kind="graph", triples=triples)
+    results_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
+    if results_format is None:
+        raise EnvironmentFailure(f"endpoint {url}: answered {media_type or 'without a media type'}, not SPARQL results (is it a SPARQL endpoint?)")
+    try:
+        parsed = ox.parse_query_results(body, results_format)
+        if isinstance(parsed, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(parsed), json=b'{"head":{},"boolean":' + (b"true" if parsed else b"false") + b"}")
+        payload = parsed.serialize(format=ox.QueryResultsFormat.JSON) or b""
+    except (SyntaxError, ValueError):
+        raise EnvironmentFailure(f"endpoint {url}: the answer was cut off or is not valid SPARQL results (the endpoint's time limit?)") from None
+    return QueryResult.from_json(payload)
+
+
+def run_saved(
+    endpoint: Endpoint,
+    saved: SavedQuery,
+    params: Mapping[str, str] | None = None,
+    *,
+    lang: str | None = None,
+    labels_from: object | None = None,
+) -> QueryResult:
+    """Run a saved query remotely, binding parameters exactly as the local store does.
+
+    ``labels_from`` is the local KnowledgeGraph that resolves labels and
+    CURIE classes of IRI parameters (the remote endpoint is not asked); by
+    default the bundled graph, loaded only when an IRI parameter is given.
+    """
+    from kg.graph.dataset import open_graph
+    from kg.queries.params import bind
+
+    given = dict(params or {})
+    graph = labels_from
+    needs_lookup = any(p.kind == "iri" and (p.name in given or p.default is not None) for p in saved.parameters)
+    if graph is None and needs_lookup:
+
+        graph = open_graph()
+    bindings = bind(saved, given, graph=graph, lang=lang)  # type: ignore[arg-type]
+    return query(endpoint, with_values(saved.text, bindings))
+
+
+def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content_type: str, accept: str = "*/*") -> bytes:
+    """One plain HTTP request (Graph Store Protocol, SPARQL Update) with the endpoint's auth and time limit."""
+    headers = {"Content-Type": content_type, "Accept": accept, **endpoint.headers()}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:
+            return bytes(response.read())
+    except _NETWORK_ERRORS as error:
+        raise failure(url, error) from None
+
+
+def update(endpoint: Endpoint, text: str) -> None:
+    """Run a SPARQL 1.1 Update request (one request: one transaction on Oxigraph and Fuseki)."""
+    if endpoint.update is None:
+        raise UsageError(f"endpoint {endpoint.query}: give the SPARQL Update URL with --update-endpoint")
+    http_request(endpoint, "POST", endpoint.update, text.encode("utf-8"), "application/sparql-update")

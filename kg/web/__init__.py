@@ -1,0 +1,7 @@
+"""``kg serve``: the graph on the web.  ``state`` holds what the routes share,
+``app`` builds the routes; one module per kind of page (``pages``, ``sparql``,
+``recommend``), the query worker pool (``worker``) and content negotiation
+(``negotiation``).
+
+May import: every part below it (kg.core to kg.release); nothing imports it but kg.cli.
+"""

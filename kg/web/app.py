@@ -1,0 +1,146 @@
+"""``kg serve``: the graph as linked open data on one local server.
+
+Starlette routes requests and uvicorn speaks HTTP; queries run in killable
+worker processes (kg.web.worker), pages come from kg.pages.  Routes:
+
+    /sparql                 SPARQL 1.1 Protocol, read-only (kg.web.sparql)
+    /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
+    /editor                 run any read-only query
+    /recommend, .json/.ttl  which mechanism for my situation (kg.web.recommend)
+    /.well-known/void       VoID + DCAT (kg.release.void)
+    BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
+    BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages)
+    BASE_PATH/dumps/F       the dumps that the DCAT record lists
+
+``--base`` (default ``http://HOST:PORT/ksm/``) is the URL that stands for
+``https://w3id.org/ksm/``; its path is where the IRIs are served.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kg.core.errors import EnvironmentFailure
+from kg.graph.store import KnowledgeGraph
+from kg.release.site import TEMPLATES
+from kg.web.negotiation import GRAPH_TYPES, choose, content_type
+from kg.web.pages import Pages
+from kg.web.recommend import RecommendPages
+from kg.web.sparql import sparql, text_response
+from kg.web.state import Server, Settings
+
+
+async def void(request: Request) -> Response:
+    from kg.release.void import DUMPS, metadata
+
+    server: Server = request.app.state.server
+    media = choose(request.headers.get("accept"), list(GRAPH_TYPES)) or "text/turtle"
+    sizes = {name: len(body) for name, body in server.dumps.items()}
+    triples = metadata(server.graph, dumps_url=server.settings.public_base + "dumps/", endpoint=server.endpoint, sizes=sizes)
+    assert DUMPS
+    fmt = GRAPH_TYPES[media]
+    from kg.release.publish import serialize
+
+    return Response(serialize(triples, fmt), media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def dump(request: Request) -> Response:
+    from kg.release.void import DUMPS
+
+    server: Server = request.app.state.server
+    name = request.path_params["name"]
+    media = next((m for f, m, _ in DUMPS if f == name), None)
+    if media is None:
+        return text_response(404, f"no dump called {name}")
+    return Response(server.dumps[name], media_type=content_type(media))
+
+
+async def stylesheet(request: Request) -> Response:
+    return Response((TEMPLATES / "style.css").read_bytes(), media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+
+
+def create_app(server: Server) -> Starlette:
+    """The ASGI application for one Server."""
+    pages, prefix = Pages(server), server.base_path
+    recommend = RecommendPages(server, pages)
+    routes = [
+        Route("/", pages.home),
+        Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/queries", pages.queries),
+        Route("/queries/{name}", pages.saved_query),
+        Route("/editor", pages.editor),
+        Route("/recommend", recommend.page),
+        Route("/recommend.{fmt}", recommend.document),
+        Route("/.well-known/void", void),
+        Route("/static/style.css", stylesheet),
+        Route(f"{prefix}static/style.css", stylesheet),
+        Route(f"{prefix}dumps/{{name}}", dump),
+        Route(prefix, pages.home),
+        Route(f"{prefix}{{rest:path}}", pages.resource),
+    ]
+    if prefix != "/":
+        routes.append(Route(prefix.rstrip("/"), lambda request: RedirectResponse(prefix, status_code=301)))
+    app = Starlette(routes=routes)
+    app.state.server = server
+    app.state.pages = pages
+    return app
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket, or EnvironmentFailure (exit 4) if the port is taken."""
+    try:
+        sock = socket.create_server((host, port), reuse_port=False)
+    except OSError as error:
+        raise EnvironmentFailure(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    return sock
+
+
+def serve(settings: Settings, *, graph: KnowledgeGraph | None = None, on_ready: Callable[[], None] | None = None) -> None:
+    """Run the server until interrupted (what ``kg serve`` does); ``on_ready`` runs once the port is ours."""
+    import uvicorn
+
+    sock = bind_socket(settings.host, settings.port)
+    if on_ready is not None:
+        on_ready()
+    server = Server(settings, graph)
+    try:
+        config = uvicorn.Config(create_app(server), log_level="info", access_log=True, timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        server.close()
+        sock.close()
+
+
+@contextmanager
+def serve_in_thread(settings: Settings | None = None, *, graph: KnowledgeGraph | None = None) -> Iterator[str]:
+    """A running server on a free loopback port, for tests; yields its root URL (``http://127.0.0.1:PORT/``)."""
+    import uvicorn
+
+    settings = settings or Settings()
+    sock = bind_socket(settings.host, 0)
+    port = sock.getsockname()[1]
+    settings = Settings(**{**settings.__dict__, "port": port})
+    server = Server(settings, graph)
+    config = uvicorn.Config(create_app(server), log_level="warning", lifespan="off")
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not runner.started:
+            if not thread.is_alive():
+                raise EnvironmentFailure("the test server failed to start")
+            threading.Event().wait(0.02)
+        yield f"http://{settings.host}:{port}/"
+    finally:
+        runner.should_exit = True
+        thread.join(10)
+        server.close()
+        sock.close()

@@ -1,0 +1,102 @@
+"""Every statement of the source table is in the graph, on the right mechanism, verbatim.
+
+The table is read by kg.tables.seed from the shared seed file; for each mechanism
+the French texts of its statements, in ksm:position order, must put its
+cells back together exactly (whitespace aside): nothing lost, nothing
+invented, nothing attached to the wrong mechanism or column.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.tables.seed import normalise_space, read_table
+from tests.paths import SEED
+
+KSM = "https://w3id.org/ksm/ontology#"
+PROPERTIES = {"objectives": "hasObjective", "benefits": "hasBenefit", "limitations": "hasLimitation"}
+
+
+def _rows():  # type: ignore[no-untyped-def]
+    if not SEED.is_file():
+        pytest.skip(f"the seed table is not at {SEED} (it lives in the shared folder beside the checkout)")
+    return read_table(SEED)
+
+
+def _mechanism(graph, name: str) -> str:  # type: ignore[no-untyped-def]
+    result = graph.select(
+        """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX ksm: <https://w3id.org/ksm/ontology#>
+        SELECT ?m WHERE { ?m a ksm:Mechanism ; skos:prefLabel ?l . FILTER(STR(?l) = ?name && LANG(?l) = "fr") }""",
+        {"name": __import__("pyoxigraph").Literal(name)},
+    )
+    assert len(result.rows) == 1, f"expected one mechanism labelled {name!r}, got {result.rows}"
+    return result.rows[0]["m"].value
+
+
+def _texts(graph, mechanism: str, prop: str, lang: str = "fr") -> list[str]:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    result = graph.select(
+        f"""PREFIX ksm: <{KSM}>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?text ?pos WHERE {{ ?m ksm:{prop} ?s . ?s rdfs:label ?text ; ksm:position ?pos . FILTER(LANG(?text) = ?lang) }}
+        ORDER BY ?pos""",
+        {"m": ox.NamedNode(mechanism), "lang": ox.Literal(lang)},
+    )
+    return result.column("text")
+
+
+def test_the_table_has_six_mechanisms(graph) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows()
+    assert [r.mechanism for r in rows] == [
+        "Fora in situ", "Groupe de discussion", "Communauté de pratique", "Réseau", "Groupe d'apprentissage", "Voyage d'études",
+    ]
+    count = graph.select("PREFIX ksm: <https://w3id.org/ksm/ontology#> SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ksm:Mechanism }")
+    assert int(count.rows[0]["n"].value) == 6
+
+
+@pytest.mark.parametrize("column", sorted(PROPERTIES))
+def test_every_statement_is_kept_verbatim_on_its_mechanism(graph, column: str) -> None:  # type: ignore[no-untyped-def]
+    for row in _rows():
+        mechanism = _mechanism(graph, row.mechanism)
+        texts = _texts(graph, mechanism, PROPERTIES[column])
+        assert texts, f"{row.mechanism}: no {column}"
+        assert normalise_space(" ".join(texts)) == getattr(row, column), f"{row.mechanism}: {column} differ from the table"
+
+
+def test_descriptions_are_verbatim(graph) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    for row in _rows():
+        mechanism = _mechanism(graph, row.mechanism)
+        result = graph.select(
+            "SELECT ?d WHERE { ?m <http://purl.org/dc/terms/description> ?d FILTER(LANG(?d) = 'fr') }", {"m": ox.NamedNode(mechanism)}
+        )
+        assert result.column("d") == [row.description]
+
+
+def test_every_statement_has_an_english_translation(graph) -> None:  # type: ignore[no-untyped-def]
+    for row in _rows():
+        mechanism = _mechanism(graph, row.mechanism)
+        for prop in PROPERTIES.values():
+            french, english = _texts(graph, mechanism, prop, "fr"), _texts(graph, mechanism, prop, "en")
+            assert len(english) == len(french), f"{row.mechanism} {prop}: {len(french)} French texts, {len(english)} English"
+            assert all(e and e != f for e, f in zip(english, french, strict=True))
+
+
+def test_success_factors_are_quoted_from_the_network_description(graph) -> None:  # type: ignore[no-untyped-def]
+    network = next(r for r in _rows() if r.mechanism == "Réseau")
+    factors = _texts(graph, _mechanism(graph, "Réseau"), "hasSuccessFactor")
+    assert len(factors) == 3
+    for factor in factors:
+        assert factor in network.description
+
+
+def test_every_statement_derives_from_the_table(graph) -> None:  # type: ignore[no-untyped-def]
+    missing = graph.select(
+        """PREFIX ksm: <https://w3id.org/ksm/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?s WHERE { ?m ksm:hasStatement ?s FILTER NOT EXISTS { ?s prov:wasDerivedFrom <https://w3id.org/ksm/id/source/mechanisms-table-fr> } }"""
+    )
+    assert missing.rows == []

@@ -1,0 +1,239 @@
+"""Saved queries on a real remote triplestore (oxigraph serve) give the local answers.
+
+A real ``oxigraph serve`` is started on a free loopback port with a
+temporary store; ``kg push`` uploads the graph, then every saved query runs
+remotely and locally and the answers are compared.  Failure modes (refused
+connection, HTTP error, cut-off or non-SPARQL 200 answers, time-outs) are
+played by a tiny HTTP server in a thread, since a real server cannot be made
+to misbehave on demand.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from kg.cli import main
+from kg.core.errors import EnvironmentFailure
+from kg.queries.catalogue import Catalogue
+from kg.queries.run import run_saved as run_local
+from kg.remote.endpoint import Endpoint, query, run_saved
+from kg.remote.push import push, server_counts
+from tests import oxigraph_server
+
+pytestmark = pytest.mark.server
+
+# Values for required IRI parameters, by parameter name.
+FIXED = {
+    "mechanism": "mech:network",
+    "first": "mech:network",
+    "second": "mech:learning-group",
+    "objective": "objcat:knowledge-sharing",
+    "scale": "ksmc:national",
+    "category": "limcat:language",
+    "tool": "ksmc:email",
+    "target": "sdg:17.6",  # the example its own help text gives
+}
+INFERRED = "https://w3id.org/ksm/graph/inferred"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oxigraph_server.running(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def pushed(server: str, graph) -> Endpoint:  # type: ignore[no-untyped-def]
+    endpoint = Endpoint.at(f"{server}/query")
+    push(endpoint, graph.quads())
+    return endpoint
+
+
+def _rows(result) -> object:  # type: ignore[no-untyped-def]
+    """An answer as a comparable set (blank nodes are renamed by every upload, so they compare equal)."""
+
+    def term(value: object) -> str:
+        if isinstance(value, ox.BlankNode):
+            return "_:b"
+        if isinstance(value, ox.Literal) and " | " in value.value:
+            # GROUP_CONCAT's order is undefined in SPARQL: engines (and insertion orders) differ
+            parts = " | ".join(sorted(value.value.split(" | ")))
+            return str(ox.Literal(parts, language=value.language) if value.language else ox.Literal(parts, datatype=value.datatype))
+        return str(value)
+
+    if result.kind == "ask":
+        return result.boolean
+    if result.kind == "graph":
+        return {tuple(term(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples}
+    return {tuple(term(row.get(v)) for v in result.variables) for row in result.rows}
+
+
+def _params(saved) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    params = {}
+    for p in saved.parameters:
+        if p.required and p.default is None:
+            if p.name not in FIXED:
+                pytest.skip(f"no test value for required parameter '{p.name}' of {saved.name}")
+            params[p.name] = FIXED[p.name]
+    return params
+
+
+@pytest.mark.parametrize("name", [q.name for q in Catalogue.bundled()])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_saved_query_answers_the_same_remotely(name: str, lang: str, pushed: Endpoint, graph, catalogue) -> None:  # type: ignore[no-untyped-def]
+    saved = catalogue.get(name)
+    params = _params(saved)
+    local = run_local(graph, saved, params, lang=lang)
+    remote = run_saved(pushed, saved, params, lang=lang, labels_from=graph)
+    assert remote.kind == local.kind
+    assert _rows(remote) == _rows(local)
+    if local.kind == "select":
+        assert remote.variables == local.variables
+
+
+def test_remote_answer_from_the_cli_matches_the_seed(pushed: Endpoint, runner) -> None:  # type: ignore[no-untyped-def]
+    """Study tours and fora in situ need no internet (the seed's limits); discussion groups do."""
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", pushed.query, "--lang", "en", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "Study tour" in result.output
+    assert "Discussion group" not in result.output
+
+
+def test_push_from_the_cli_reports_and_checks_counts(server: str, graph, runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["push", "--endpoint", f"{server}/query"])
+    assert result.exit_code == 0, result.output
+    inferred = graph.count(INFERRED)
+    assert f"{inferred} triples  {INFERRED}" in result.output
+    assert server_counts(Endpoint.at(f"{server}/query"), [INFERRED]) == {INFERRED: inferred}
+
+
+def test_push_with_update_only_replaces_the_graph(server: str) -> None:
+    endpoint = Endpoint.at(f"{server}/query")
+    g = ox.NamedNode("https://example.org/graph/replaced")
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p")
+    push(endpoint, [ox.Quad(a, p, ox.Literal("old 1"), g), ox.Quad(a, p, ox.Literal("old 2"), g)], use_graph_store=False)
+    push(endpoint, [ox.Quad(a, p, ox.Literal("new"), g)], use_graph_store=False)
+    values = query(endpoint, "SELECT ?o WHERE { GRAPH <https://example.org/graph/replaced> { ?s ?p ?o } }").column("o")
+    assert values == ["new"]
+
+
+def test_failed_push_leaves_the_old_graph(server: str) -> None:
+    g = ox.NamedNode("https://example.org/graph/kept")
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p")
+    push(Endpoint.at(f"{server}/query"), [ox.Quad(a, p, ox.Literal("before"), g)])
+    broken = Endpoint.at(f"{server}/query", update=f"{server}/no-such-update-service")
+    with pytest.raises(EnvironmentFailure, match="HTTP 404"):
+        push(broken, [ox.Quad(a, p, ox.Literal("after"), g)])
+    values = query(Endpoint.at(f"{server}/query"), "SELECT ?o WHERE { GRAPH <https://example.org/graph/kept> { ?s ?p ?o } }").column("o")
+    assert values == ["before"]
+
+
+def test_unreachable_endpoint_is_exit_4(runner) -> None:  # type: ignore[no-untyped-def]
+    port = oxigraph_server.free_port()
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", f"http://127.0.0.1:{port}/query"])
+    assert result.exit_code == 4
+    assert "unreachable" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_http_error_is_exit_4(server: str, runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", f"{server}/no-such-path"])
+    assert result.exit_code == 4
+    assert "404" in result.output
+
+
+class _Fake(http.server.BaseHTTPRequestHandler):
+    """Plays one misbehaving endpoint; ``behave`` writes the answer."""
+
+    behave: Callable[[http.server.BaseHTTPRequestHandler], None]
+    seen_auth: list[str | None]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen_auth.append(self.headers.get("Authorization"))
+        type(self).behave(self)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture()
+def fake() -> Iterator[Callable[[Callable[[http.server.BaseHTTPRequestHandler], None]], tuple[str, list[str | None]]]]:
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(behave: Callable[[http.server.BaseHTTPRequestHandler], None]) -> tuple[str, list[str | None]]:
+        handler = type("Handler", (_Fake,), {"behave": staticmethod(behave), "seen_auth": []})
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/sparql", handler.seen_auth
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _answer(media_type: str, body: bytes, *, length: int | None = None) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    def behave(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", media_type)
+        handler.send_header("Content-Length", str(len(body) if length is None else length))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+
+    return behave
+
+
+CUT = b'{"head":{"vars":["mechanism","mechanismLabel"]},"results":{"bindings":[{"mechanism":{"type":"uri","value":"https://w3id.org/ksm/id/mech'
+
+
+def test_cut_off_200_answer_is_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Oxigraph and Fuseki answer 200 and then stop writing when their time limit hits."""
+    url, _ = fake(_answer("application/sparql-results+json", CUT))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert "cut off" in result.output
+
+
+def test_body_shorter_than_announced_is_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("application/sparql-results+json", CUT, length=len(CUT) + 500))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert "cut off" in result.output
+
+
+def test_non_sparql_answer_is_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("text/html", b"<html><body>Welcome</body></html>"))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert "not SPARQL results" in result.output
+
+
+def test_slow_endpoint_times_out_with_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    def slow(handler: http.server.BaseHTTPRequestHandler) -> None:
+        time.sleep(3)
+
+    url, _ = fake(slow)
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url, "--timeout", "1"])
+    assert result.exit_code == 4
+    assert "timed out" in result.output
+
+
+def test_basic_auth_comes_from_the_environment(fake, runner, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    empty = b'{"head":{"vars":["mechanism","mechanismLabel","description"]},"results":{"bindings":[]}}'
+    url, seen = fake(_answer("application/sparql-results+json", empty))
+    monkeypatch.setenv("KG_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret")
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 0, result.output
+    assert seen == ["Basic YWxpY2U6czNjcmV0"]  # base64 of alice:s3cret
+    assert "(no results)" in result.output

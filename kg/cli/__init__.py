@@ -27,6 +27,7 @@ from kg.core.errors import KgError
 # that `kg query` does not pay for the web server's or the importer's imports.
 LAZY_COMMANDS = {
     "export": "kg.cli.graph:export_cmd",
+    "graphs": "kg.cli.graph:graphs_cmd",
     "import": "kg.cli.tables:import_cmd",
     "load": "kg.cli.graph:load_cmd",
     "publish": "kg.cli.publish:publish_cmd",
@@ -36,6 +37,7 @@ LAZY_COMMANDS = {
     "reason": "kg.cli.graph:reason_cmd",
     "recommend": "kg.cli.recommend:recommend_cmd",
     "serve": "kg.cli.publish:serve_cmd",
+    "unload": "kg.cli.graph:unload_cmd",
     "validate": "kg.cli.quality:validate_cmd",
 }
 
@@ -60,6 +62,8 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as error:
+            if error.details:
+                click.echo(error.details.rstrip("\n"), err=True)
             click.echo(f"kg: error: {error}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
@@ -80,12 +84,16 @@ class KgGroup(click.Group):
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ksm-kg")
-def main() -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No notes or progress on stderr (errors only).")
+def main(quiet: bool) -> None:
     """ksm-kg: knowledge-sharing mechanisms as linked data.
 
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 unreadable
     input, 4 environment (endpoint unreachable), 70 internal error.
     """
+    from kg.core import notices
+
+    notices.configure(notes=not quiet, progress=not quiet and sys.stderr.isatty())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,7 +60,47 @@ def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--graph", metavar="IRI", help="Named graph to load into (default: https://w3id.org/ksm/graph/user/<file stem>).")
 def load_cmd(file: Path, graph: str | None) -> None:
-    """Load an RDF file into the persistent store (.kg/store or $KG_STORE); reloading replaces its graph."""
+    """Load an RDF file into the persistent store (.kg/store or $KG_STORE) and re-reason; reloading replaces its graph.
+
+    A file that names our resources or terms is checked with the shapes and
+    checks on the whole store first (exit 1, store unchanged, if it breaks
+    them); the bundled graphs cannot be replaced.
+    """
+    from kg.core import notices
+    from kg.graph import diskstore
+    from kg.quality.validate import check_for_load
+
+    target = graph or diskstore.user_graph_name(file)
+    report = diskstore.load(file, graph=target, check=check_for_load(target, what=str(file)), on_wait=notices.note)
+    click.echo(report.render(), nl=False)
+
+
+@click.command("graphs")
+@click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]))
+def graphs_cmd(fmt: str) -> None:
+    """List the named graphs of the persistent store: kind, triples, source, when added."""
+    import dataclasses
+    import json
+
     from kg.graph import diskstore
 
-    click.echo(diskstore.load(file, graph=graph).render(), nl=False)
+    found = diskstore.graphs()
+    if fmt == "json":
+        click.echo(json.dumps([dataclasses.asdict(g) for g in found], indent=1, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(f"no store at {diskstore.location()}: the bundled graph is read from its files (kg load or kg import make a store)")
+        return
+    for g in found:
+        click.echo(f"{g.kind:9} {g.triples:>9}  {g.name}\n{'':20}{g.source}{'  (' + g.added + ')' if g.added else ''}")
+
+
+@click.command("unload")
+@click.argument("graph")
+def unload_cmd(graph: str) -> None:
+    """Remove a loaded or imported graph from the persistent store, and re-reason."""
+    from kg.core import notices
+    from kg.graph import diskstore
+
+    outcome = diskstore.unload(graph, on_wait=notices.note)
+    click.echo(f"removed <{graph}>; the store at {outcome.database.parent} holds {outcome.total} triples, {outcome.inferred} of them inferred")

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 
 class KgError(Exception):
+    """``str(error)`` is the one line the CLI prints; ``details``, when given, is printed before it."""
+
     exit_code = 1
+
+    def __init__(self, message: str, *, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class NonConformingError(KgError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.core import resources
+from kg.core import notices, resources
 from kg.graph import diskstore
 from kg.graph.store import KnowledgeGraph
 
@@ -28,7 +28,7 @@ def open_graph(*, infer: bool = True, extra: Iterable[Path] = ()) -> KnowledgeGr
     True
     """
     if infer and not extra:
-        persistent = diskstore.open_live()
+        persistent = diskstore.open_live(on_notice=notices.note)
         if persistent is not None:
             return KnowledgeGraph(store=persistent, files=[])
     return KnowledgeGraph.from_files(bundled_files() + [Path(p) for p in extra], infer=infer)

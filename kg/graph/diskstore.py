@@ -1,42 +1,55 @@
-"""The persistent on-disk store: big vocabularies beside ours, queried without re-parsing.
+"""The persistent store: one living graph that every command reads, changed whole or not at all.
 
-``kg load FILE`` puts a file into a pyoxigraph (RocksDB) store in a
+``kg load`` and ``kg import`` put graphs into a pyoxigraph (RocksDB) store in a
 project-local folder, ``$KG_STORE`` or else ``.kg/store`` under the current
-folder.  The store holds the bundled graphs and their inferred graph too, so
-``kg query`` opens it read-only and answers at once.
+folder.  The store holds the bundled graphs, every loaded or imported graph,
+and one inferred graph (``graph/inferred``) that is always the OWL RL closure
+of all of them: ``kg query``, ``validate``, ``reason``, ``recommend``,
+``export``, ``serve`` and ``publish`` all see that union.
 
-Crash safety comes from never writing into the store that readers use.  The
-folder holds ``db-<id>/`` databases and a ``current`` symlink naming the live
-one.  A load takes a checkpoint of the live database (hard links, so it is
-quick whatever the size), replaces the graph in that copy with a streamed
-``bulk_load`` (memory stays flat), and then swaps the ``current`` symlink with
-one atomic ``rename``.  A crash or Ctrl-C before the swap leaves the live
-database as it was; the half-made copy is removed on the next load.
+Crash safety comes from never writing into the database that readers use.
+The folder holds ``db-<id>/`` databases and a ``current`` symlink naming the
+live one.  A transaction (under the writer lock of kg.graph.locks) takes a
+checkpoint of the live database (hard links, quick whatever the size),
+changes the copy, re-reasons it, lets the caller check the result (shapes and
+checks for an import), and only then swaps ``current`` with one atomic
+``rename``.  A crash, a kill or a refused check before the swap leaves the
+live database as it was; the half-made copy is removed by the next writer.
+Readers pin the database they open (kg.graph.locks), so it is never deleted
+under them.
 
-Loaded files are not reasoned over: the inferred graph is the bundled one's
-(OWL RL over millions of thesaurus triples says little about mechanisms).
+Re-reasoning is incremental when the rules allow it (a graph added, no schema
+triple in it: OWL RL is monotonic, so only the new triples fire rules against
+the old closure); anything else (a graph replaced or removed, new schema
+triples) recomputes the closure of the union.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
-import shutil
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.core import resources
-from kg.core.errors import EnvironmentFailure, InputError, UsageError
-from kg.core.namespaces import GRAPH
-from kg.graph import rdfio
-from kg.graph.store import KnowledgeGraph
+from kg.core.errors import EnvironmentFailure, InputError, KgError, UsageError
+from kg.core.namespaces import GRAPH, INFERRED_GRAPH
+from kg.graph import locks, rdfio
 from kg.reasoning import cache
 
 _CURRENT = "current"
 _MANIFEST = "kg-manifest.json"
+_FORMAT = 2
+USER_GRAPH = GRAPH + "user/"
+IMPORT_GRAPH = GRAPH + "import/"
+# Names no user graph may take: they are computed, not loaded.
+RESERVED = (INFERRED_GRAPH, GRAPH + "situation", GRAPH + "situation-derived")
 
 
 def location() -> Path:
@@ -54,9 +67,287 @@ def live_database(folder: Path | None = None) -> Path | None:
     return target if (target / _MANIFEST).is_file() else None
 
 
+def bundled_files() -> list[Path]:
+    return resources.ontology_files() + resources.data_files()
+
+
 def bundled_key() -> str:
     """Changes whenever the bundled ontology or data (or the reasoner) change."""
-    return cache.cache_key(resources.ontology_files() + resources.data_files())
+    return cache.cache_key(bundled_files())
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Manifest:
+    """What a database holds: each graph with its kind, source, size and time added."""
+
+    bundled: str = ""
+    graphs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, database: Path) -> Manifest:
+        try:
+            loaded = json.loads((database / _MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(loaded, dict):
+            return cls()
+        graphs = loaded.get("graphs")
+        if loaded.get("format") != _FORMAT:  # the first layout: {graph: file}; its bundled part is rebuilt
+            old = graphs if isinstance(graphs, dict) else {}
+            return cls(graphs={str(name): {"kind": "loaded", "source": str(src), "added": ""} for name, src in old.items()})
+        return cls(bundled=str(loaded.get("bundled", "")), graphs=graphs if isinstance(graphs, dict) else {})
+
+    def write(self, database: Path) -> None:
+        body = {"format": _FORMAT, "bundled": self.bundled, "graphs": self.graphs}
+        (database / _MANIFEST).write_text(json.dumps(body, indent=1, sort_keys=True), encoding="utf-8")
+
+    def kind(self, graph: str) -> str | None:
+        entry = self.graphs.get(graph)
+        return str(entry.get("kind")) if entry else None
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """One named graph of the store, as ``kg graphs`` lists it."""
+
+    name: str
+    kind: str  # bundled, loaded, imported or inferred
+    source: str
+    triples: int
+    added: str
+
+
+@dataclass
+class Change:
+    """What a transaction did to the asserted graphs, so that reasoning can be incremental."""
+
+    added: list[str] = field(default_factory=list)  # graphs that did not exist before
+    replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The store after a committed transaction."""
+
+    database: Path
+    manifest: Manifest
+    total: int
+    inferred: int
+    incremental: bool
+
+
+Changer = Callable[[ox.Store, Manifest, Change], None]
+Checker = Callable[[ox.Store], None]
+
+
+def count(store: ox.Store, graph: str) -> int:
+    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
+
+
+def graph_iri(name: str, *, what: str = "--graph") -> ox.NamedNode:
+    try:
+        return ox.NamedNode(name)
+    except ValueError:
+        raise UsageError(f"{what} {name!r}: not a valid IRI") from None
+
+
+def open_live(folder: Path | None = None, *, on_notice: Callable[[str], None] | None = None) -> ox.Store | None:
+    """The live store, read-only and pinned, or None when there is none.
+
+    If the bundled ontology or data changed since the store was built, the
+    bundled part is rebuilt first (a write, under the writer lock); where the
+    folder is read-only, the store is used as it is, with a notice.
+    """
+    base = folder or location()
+    database = live_database(base)
+    if database is None:
+        return None
+    if Manifest.read(database).bundled != bundled_key():
+        if os.access(base, os.W_OK):
+            refresh(base, on_wait=on_notice)
+        elif on_notice is not None:
+            on_notice(f"the store at {base} was built from older bundled data and its folder is read-only: answering from it as it is")
+    for _ in range(100):
+        database = live_database(base)
+        if database is None:
+            return None
+        if not locks.pin(database):
+            continue  # deleted by a writer between reading `current` and pinning it
+        if live_database(base) != database:
+            continue  # a writer swapped in a newer one meanwhile: take that
+        try:
+            return ox.Store.read_only(str(database))
+        except OSError as error:
+            raise EnvironmentFailure(f"{database}: cannot open the store: {error}") from None
+    raise EnvironmentFailure(f"{base}: the store changed 100 times while opening it; try again")  # pragma: no cover
+
+
+def graphs(folder: Path | None = None) -> list[GraphInfo]:
+    """The named graphs of the store: bundled, loaded, imported and the inferred one."""
+    database = live_database(folder)
+    if database is None:
+        return []
+    manifest = Manifest.read(database)
+    return sorted(
+        (GraphInfo(name=name, kind=str(e.get("kind", "")), source=str(e.get("source", "")), triples=int(e.get("triples", 0)),
+                   added=str(e.get("added", ""))) for name, e in manifest.graphs.items()),
+        key=lambda g: (("bundled", "loaded", "imported", "inferred").index(g.kind) if g.kind in ("bundled", "loaded", "imported", "inferred") else 9, g.name),
+    )
+
+
+def transaction(change: Changer, *, folder: Path | None = None, check: Checker | None = None,
+                on_wait: Callable[[str], None] | None = None, rebuild_bundled: bool = False) -> Outcome:
+    """Copy the live database, change the copy, re-reason, check, then make it live with one rename."""
+    base = folder or location()
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EnvironmentFailure(f"{base}: cannot create the store folder: {error.strerror}") from None
+    with locks.writing(base, on_wait=on_wait):
+        _remove_leftovers(base)
+        live = live_database(base)
+        fresh = base / f"db-{uuid.uuid4().hex[:12]}"
+        try:
+            outcome = _build(live, fresh, change, check, rebuild_bundled)
+            link = base / f".{_CURRENT}-{fresh.name}"
+            link.symlink_to(fresh.name)
+            os.replace(link, base / _CURRENT)  # the one atomic step
+        except KgError:
+            locks.remove_if_unused(fresh)
+            raise
+        except OSError as error:
+            locks.remove_if_unused(fresh)
+            raise _environment(base, error) from None
+        except BaseException:
+            locks.remove_if_unused(fresh)
+            raise
+        if live is not None and live != fresh:
+            locks.remove_if_unused(live)
+        return outcome
+
+
+def _environment(base: Path, error: OSError) -> EnvironmentFailure:
+    """A failure of the disk under the store (full, read-only, gone), not of the user's input."""
+    reason = error.strerror or str(error)
+    where = f" ({error.filename})" if error.filename else ""
+    return EnvironmentFailure(f"{base}: cannot write the store{where}: {reason}")
+
+
+def _build(live: Path | None, fresh: Path, change: Changer, check: Checker | None, rebuild_bundled: bool) -> Outcome:
+    if live is not None:
+        ox.Store.read_only(str(live)).backup(str(fresh))
+        manifest = Manifest.read(live)
+    else:
+        manifest = Manifest()
+    store = ox.Store(str(fresh))
+    locks.create_reader_lock(fresh)
+    what = Change()
+    if live is None or rebuild_bundled or manifest.bundled != bundled_key():
+        _put_bundled(store, manifest, what)
+    change(store, manifest, what)
+    incremental = _reason(store, manifest, what)
+    if check is not None:
+        check(store)
+    for name, entry in manifest.graphs.items():
+        if entry.get("kind") != "bundled" or "triples" not in entry:
+            entry["triples"] = count(store, name)
+    store.flush()
+    manifest.write(fresh)
+    total, inferred = len(store), int(manifest.graphs[INFERRED_GRAPH]["triples"])
+    del store  # closes the database before it goes live
+    return Outcome(database=fresh, manifest=manifest, total=total, inferred=inferred, incremental=incremental)
+
+
+def _put_bundled(store: ox.Store, manifest: Manifest, what: Change) -> None:
+    """(Re)write the bundled graphs: the files shipped with this version of ksm-kg."""
+    for name, entry in list(manifest.graphs.items()):
+        if entry.get("kind") == "bundled":
+            store.remove_graph(ox.NamedNode(name))
+            del manifest.graphs[name]
+            what.removed.append(name)
+    for path in bundled_files():
+        name = rdfio.graph_name(path)
+        quads = rdfio.read_quads(path, name)
+        store.bulk_extend(quads)
+        manifest.graphs[name] = {"kind": "bundled", "source": path.relative_to(resources.root()).as_posix(), "added": _now(), "triples": len(quads)}
+        what.replaced.append(name)
+    manifest.bundled = bundled_key()
+
+
+def _asserted(store: ox.Store) -> list[ox.Triple]:
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    return list(dict.fromkeys(q.triple for q in store if q.graph_name != inferred))
+
+
+def _reason(store: ox.Store, manifest: Manifest, what: Change) -> bool:
+    """Make the inferred graph the closure of every asserted graph; True if done incrementally.
+
+    The inferred graph is changed by difference, not rewritten: on a big
+    store most of it stays, and RocksDB deletes cost as much as writes.
+    """
+    from kg.reasoning import rules
+
+    node = ox.NamedNode(INFERRED_GRAPH)
+    added = {ox.NamedNode(name) for name in what.added}
+    old: list[ox.Triple] = []
+    new: list[ox.Triple] = []
+    inferred: list[ox.Triple] = []
+    for quad in store:
+        if quad.graph_name == node:
+            inferred.append(quad.triple)
+        else:
+            (new if quad.graph_name in added else old).append(quad.triple)
+    asserted = list(dict.fromkeys(old))
+    triples: list[ox.Triple] | None = None
+    if what.added and not what.replaced and not what.removed and INFERRED_GRAPH in manifest.graphs:
+        known = set(asserted)
+        triples = rules.infer_more(asserted, inferred, [t for t in new if t not in known])
+    incremental = triples is not None
+    if triples is None:
+        triples = rules.infer([ox.Quad(t.subject, t.predicate, t.object) for t in dict.fromkeys([*asserted, *new])])
+    wanted, present = set(triples), set(inferred)
+    for t in present - wanted:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in wanted - present)
+    manifest.graphs[INFERRED_GRAPH] = {"kind": "inferred", "source": "OWL RL closure of every other graph", "added": _now(), "triples": len(wanted)}
+    return incremental
+
+
+def _remove_leftovers(base: Path) -> None:
+    """Databases and links of transactions that died before their swap, and old databases no reader holds.
+
+    Called under the writer lock: no other writer's work is in progress.
+    """
+    live = live_database(base)
+    for entry in base.iterdir():
+        if entry.name.startswith(f".{_CURRENT}-"):
+            entry.unlink(missing_ok=True)
+        elif entry.name.startswith("db-") and entry.is_dir() and (live is None or entry.resolve() != live.resolve()):
+            locks.remove_if_unused(entry)
+
+
+# ---------------------------------------------------------------- the changes users make
+
+
+def user_graph_name(path: Path) -> str:
+    """``graph/user/<stem>`` for a loaded file (never a bundled graph's name)."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return f"{USER_GRAPH}{stem}"
+
+
+def _check_writable_name(name: str, manifest: Manifest, *, replace: bool) -> None:
+    if name in RESERVED:
+        raise UsageError(f"--graph <{name}>: that graph is computed by kg, not loaded; choose another name")
+    if manifest.kind(name) == "bundled":
+        raise UsageError(f"--graph <{name}>: that is a bundled graph of ksm-kg, which kg load does not replace; load into another graph")
+    if not replace and manifest.kind(name) == "imported":
+        raise UsageError(f"--graph <{name}>: that graph was made by kg import; re-import its file, or `kg unload` it first")
 
 
 @dataclass(frozen=True)
@@ -64,125 +355,97 @@ class LoadReport:
     graph: str
     triples: int
     total: int
+    inferred: int
     location: Path
+    replaced: bool
+    incremental: bool
 
     def render(self) -> str:
-        return f"{self.triples} triples in <{self.graph}>; the store at {self.location} holds {self.total} triples\n"
+        verb = "replaced" if self.replaced else "added"
+        how = "incrementally" if self.incremental else "in full"
+        return (f"{self.triples} triples {verb} in <{self.graph}>; the store at {self.location} holds {self.total} triples, "
+                f"{self.inferred} of them inferred (re-reasoned {how})\n")
 
 
-def read_manifest(database: Path) -> dict[str, object]:
-    try:
-        loaded = json.loads((database / _MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def open_live(folder: Path | None = None) -> ox.Store | None:
-    """The live store, read-only, if it exists and its bundled graphs are up to date; else None."""
-    database = live_database(folder)
-    if database is None:
-        return None
-    if read_manifest(database).get("bundled") != bundled_key():
-        refresh(folder)  # the bundled data changed since the last load: rebuild that part
-        database = live_database(folder)
-        if database is None:  # pragma: no cover - refresh always leaves a live database
-            return None
-    try:
-        return ox.Store.read_only(str(database))
-    except OSError as error:
-        raise EnvironmentFailure(f"{database}: cannot open the store: {error}") from None
-
-
-def load(path: Path, *, graph: str | None = None, folder: Path | None = None) -> LoadReport:
-    """Load (or reload: replace) one RDF file into its named graph, atomically."""
+def load(path: Path, *, graph: str | None = None, folder: Path | None = None, check: Checker | None = None,
+         on_wait: Callable[[str], None] | None = None) -> LoadReport:
+    """Load (or reload: replace) one RDF file into its named graph, re-reason, then swap atomically."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not an RDF file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: unreadable (permission denied)")
     fmt = rdfio.rdf_format(path)
     target = graph or user_graph_name(path)
-    try:
-        node = ox.NamedNode(target)
-    except ValueError:
-        raise UsageError(f"--graph {target!r}: not a valid IRI") from None
+    node = graph_iri(target)
+    existed: list[bool] = []
 
-    def fill(store: ox.Store, manifest: dict[str, object]) -> None:
-        if store.contains_named_graph(node):
+    def fill(store: ox.Store, manifest: Manifest, what: Change) -> None:
+        _check_writable_name(target, manifest, replace=True)
+        existed.append(store.contains_named_graph(node))
+        if existed[0]:
             store.remove_graph(node)
         try:
             store.bulk_load(path=str(path), format=fmt, to_graph=node)
         except SyntaxError as error:
             raise rdfio.syntax_error(path, error, fmt.name) from None
-        except (OSError, ValueError) as error:
+        except ValueError as error:
             raise InputError(f"{path}: unreadable: {error}") from None
-        graphs = manifest.setdefault("graphs", {})
-        assert isinstance(graphs, dict)
-        graphs[target] = str(path.resolve())
+        (what.replaced if existed[0] else what.added).append(target)
+        manifest.graphs[target] = {"kind": "loaded", "source": str(path.resolve()), "added": _now()}
 
-    store, database = _transaction(fill, folder)
-    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
-    count = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    return LoadReport(graph=target, triples=count, total=len(store), location=database)
-
-
-def refresh(folder: Path | None = None) -> None:
-    """Rebuild the bundled graphs (asserted and inferred) of the store, keeping loaded files."""
-    _transaction(lambda store, manifest: None, folder, rebuild_bundled=True)
+    outcome = transaction(fill, folder=folder, check=check, on_wait=on_wait)
+    triples = int(outcome.manifest.graphs[target]["triples"])
+    return LoadReport(graph=target, triples=triples, total=outcome.total, inferred=outcome.inferred,
+                      location=outcome.database.parent, replaced=existed[0], incremental=outcome.incremental)
 
 
-def user_graph_name(path: Path) -> str:
-    """``graph/user/<stem>`` for a loaded file (never a bundled graph's name)."""
-    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    return f"{GRAPH}user/{stem}"
+def put_graph(name: str, triples: Iterable[ox.Triple], *, kind: str, source: str, folder: Path | None = None,
+              check: Checker | None = None, on_wait: Callable[[str], None] | None = None,
+              before: Callable[[ox.Store, Manifest], None] | None = None) -> Outcome:
+    """Put ``triples`` in graph ``name`` (replacing it), re-reason and check, all in one transaction.
+
+    ``before`` sees the store and manifest first (an importer's collision checks).
+    """
+    node = graph_iri(name)
+    content = list(triples)
+
+    def fill(store: ox.Store, manifest: Manifest, what: Change) -> None:
+        _check_writable_name(name, manifest, replace=kind == "imported")
+        if before is not None:
+            before(store, manifest)
+        existed = store.contains_named_graph(node)
+        if existed:
+            store.remove_graph(node)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in content)
+        (what.replaced if existed else what.added).append(name)
+        manifest.graphs[name] = {"kind": kind, "source": source, "added": _now()}
+
+    return transaction(fill, folder=folder, check=check, on_wait=on_wait)
 
 
-def _transaction(fill, folder: Path | None, *, rebuild_bundled: bool = False) -> tuple[ox.Store, Path]:  # type: ignore[no-untyped-def]
-    """Copy the live database, change the copy, then make it live with one atomic rename."""
-    base = folder or location()
-    base.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(base)
-    live = live_database(base)
-    fresh = base / f"db-{uuid.uuid4().hex[:12]}"
-    try:
-        if live is not None:
-            ox.Store.read_only(str(live)).backup(str(fresh))
-            manifest = read_manifest(live)
-        else:
-            manifest = {}
-        store = ox.Store(str(fresh))
-        if live is None or rebuild_bundled or manifest.get("bundled") != bundled_key():
-            _put_bundled(store, manifest)
-        fill(store, manifest)
-        store.flush()
-        (fresh / _MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        link = base / f".{_CURRENT}-{fresh.name}"
-        link.symlink_to(fresh.name)
-        os.replace(link, base / _CURRENT)  # the one atomic step
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    if live is not None and live != fresh:
-        shutil.rmtree(live, ignore_errors=True)
-    return store, fresh
+def unload(name: str, *, folder: Path | None = None, on_wait: Callable[[str], None] | None = None) -> Outcome:
+    """Remove one loaded or imported graph and re-reason."""
+    node = graph_iri(name, what="graph")
+
+    def drop(store: ox.Store, manifest: Manifest, what: Change) -> None:
+        kind = manifest.kind(name)
+        if kind is None:
+            known = ", ".join(sorted(n for n, e in manifest.graphs.items() if e.get("kind") in ("loaded", "imported"))) or "none"
+            raise UsageError(f"no loaded or imported graph <{name}> in the store (loaded and imported graphs: {known})")
+        if kind in ("bundled", "inferred"):
+            raise UsageError(f"<{name}> is a {kind} graph of ksm-kg; only loaded or imported graphs can be unloaded")
+        store.remove_graph(node)
+        del manifest.graphs[name]
+        what.removed.append(name)
+
+    if live_database(folder) is None:
+        raise UsageError(f"no store at {folder or location()}: nothing was loaded")
+    return transaction(drop, folder=folder, on_wait=on_wait)
 
 
-def _put_bundled(store: ox.Store, manifest: dict[str, object]) -> None:
-    previous = manifest.get("bundled_graphs")
-    if isinstance(previous, list):
-        for name in previous:
-            store.remove_graph(ox.NamedNode(str(name)))
-    graph = KnowledgeGraph.from_files(resources.ontology_files() + resources.data_files())
-    quads = graph.quads()
-    store.bulk_extend(quads)
-    manifest["bundled"] = bundled_key()
-    manifest["bundled_graphs"] = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-
-
-def _remove_leftovers(base: Path) -> None:
-    """Databases and links of loads that crashed before their swap."""
-    live = live_database(base)
-    for entry in base.iterdir():
-        if entry.name.startswith(f".{_CURRENT}-"):
-            entry.unlink(missing_ok=True)
-        elif entry.name.startswith("db-") and entry.is_dir() and (live is None or entry.resolve() != live.resolve()):
-            shutil.rmtree(entry, ignore_errors=True)
+def refresh(folder: Path | None = None, *, on_wait: Callable[[str], None] | None = None) -> Outcome:
+    """Rebuild the bundled graphs (and the inferred one) of the store, keeping loaded files."""
+    return transaction(lambda store, manifest, what: None, folder=folder, rebuild_bundled=True, on_wait=on_wait)

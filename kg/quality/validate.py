@@ -9,14 +9,15 @@ no rows, in the manner of the ODK's ``*-violation.sparql`` files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.core import resources
-from kg.core.errors import InputError
-from kg.core.namespaces import shorten
+from kg.core.errors import InputError, NonConformingError
+from kg.core.namespaces import BASE, shorten
 from kg.graph.store import KnowledgeGraph
 from kg.queries.catalogue import Catalogue
 from kg.queries.run import run_saved
@@ -119,13 +120,64 @@ def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
     return len(catalogue), found
 
 
-def validate(files: list[Path] | None = None) -> Report:
-    """Check data files (the bundled data by default) against the bundled shapes and checks."""
-    data = [Path(f) for f in files] if files else resources.data_files()
-    graph = KnowledgeGraph.from_files(resources.ontology_files() + data)
-    report = Report(files=data)
+def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None) -> Report:
+    """Shapes and checks over a graph that holds the ontology, the data and its inferred triples."""
+    report = Report(files=list(files or []))
     report.violations.extend(_shacl(graph, resources.shapes_file()))
     count, failed = _checks(graph, resources.checks_dir())
     report.checks_run = count
     report.violations.extend(failed)
     return report
+
+
+def validate(files: list[Path] | None = None) -> Report:
+    """Check data files against the bundled shapes and checks; by default, the graph every command reads.
+
+    That graph is the persistent store where there is one (bundled, loaded and
+    imported graphs together), else the bundled data.
+    """
+    if files:
+        data = [Path(f) for f in files]
+        return validate_graph(KnowledgeGraph.from_files(resources.ontology_files() + data), files=data)
+    from kg.graph.dataset import open_graph
+
+    graph = open_graph()
+    return validate_graph(graph, files=graph.files)
+
+
+def require_conformance(store: ox.Store, *, what: str) -> None:
+    """A store checker for transactions: refuse (exit 1, nothing changed) a union that breaks a shape or a check."""
+    report = validate_graph(KnowledgeGraph(store=store))
+    if report.conforms:
+        return
+    problems = [v for v in report.violations if v.severity == "Violation"]
+    first = problems[0]
+    path = f" {first.path}" if first.path else ""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    raise NonConformingError(f"{what}: {first.focus}{path}: {first.message('en')} [{first.source}]{more}; the store is unchanged",
+                             details=report.render("en"))
+
+
+_MENTIONS_OURS = """
+ASK {{ GRAPH <{graph}> {{
+  ?s ?p ?o .
+  FILTER (STRSTARTS(STR(?s), "{base}") || STRSTARTS(STR(?p), "{base}") || (isIRI(?o) && STRSTARTS(STR(?o), "{base}")))
+}} }}
+"""
+
+
+def check_for_load(graph: str, *, what: str) -> Callable[[ox.Store], None]:
+    """The checker for ``kg load``: shapes and checks run when the loaded graph touches our resources.
+
+    A thesaurus loaded beside ours names none of our IRIs or terms, so it
+    cannot change whether our resources conform, and skipping it saves the
+    seconds pyshacl spends on a hundred thousand foreign triples; a file of
+    mechanisms written by hand is checked like an import.
+    """
+
+    def check(store: ox.Store) -> None:
+        answer = store.query(_MENTIONS_OURS.format(graph=graph, base=BASE))
+        if bool(answer):
+            require_conformance(store, what=what)
+
+    return check

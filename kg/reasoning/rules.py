@@ -88,6 +88,56 @@ def schema_closure(schema: list[ox.Triple], *, use_cache: bool = True) -> list[o
     return found
 
 
+_LIST_PREDICATES = {RDF + "first", RDF + "rest"}
+
+
+def split_schema(asserted: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """The schema part of ``asserted``: schema triples, and the lists that they reference.
+
+    An RDF list matters to OWL RL only inside a schema construct
+    (``owl:intersectionOf``, ``owl:propertyChainAxiom``...).  Lists that no
+    schema triple reaches are instance data: owlrl's closure of them is
+    quadratic in their depth, the rules below treat them like any triple.
+    """
+    schema: list[ox.Triple] = []
+    lists: list[ox.Triple] = []
+    for t in asserted:
+        if t.predicate.value in _LIST_PREDICATES:
+            lists.append(t)
+        elif is_schema(t):
+            schema.append(t)
+    if not lists:
+        return schema
+    links: dict[object, list[object]] = defaultdict(list)
+    for t in lists:
+        links[t.subject].append(t.object)
+    reached: set[object] = set()
+    stack: list[object] = [t.object for t in schema if not isinstance(t.object, ox.Literal)]
+    while stack:
+        node = stack.pop()
+        if node in reached or node not in links:
+            continue
+        reached.add(node)
+        stack.extend(links[node])
+    return schema + [t for t in lists if t.subject in reached]
+
+
+# Schema-shaped triples that no OWL RL rule reads: an ontology's header.
+_INERT_PREDICATES = {OWL + name for name in (
+    "imports", "versionIRI", "versionInfo", "priorVersion", "backwardCompatibleWith", "incompatibleWith",
+)}
+
+
+def _inert(t: ox.Triple) -> bool:
+    if t.predicate.value in _INERT_PREDICATES:
+        return True
+    return t.predicate.value == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value == OWL + "Ontology"
+
+
+def _unsupported(schema: Sequence[ox.Triple]) -> bool:
+    return any(t.predicate.value in _UNSUPPORTED or str(t.object).strip("<>") in _UNSUPPORTED for t in schema)
+
+
 def infer(quads: Iterable[ox.Quad], *, use_cache: bool = True) -> list[ox.Triple]:
     """The triples the OWL RL closure adds to ``quads`` (all graphs merged), as owlrl would, junk removed.
 
@@ -98,17 +148,46 @@ def infer(quads: Iterable[ox.Quad], *, use_cache: bool = True) -> list[ox.Triple
     True
     """
     asserted = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    schema = [t for t in asserted if is_schema(t)]
-    if any(t.predicate.value in _UNSUPPORTED or str(t.object).strip('<>') in _UNSUPPORTED for t in schema):
+    schema = split_schema(asserted)
+    if _unsupported(schema):
         return reference.infer(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
     closed_schema = schema_closure(schema, use_cache=use_cache)
     try:
-        found = _Engine(schema + closed_schema).run(asserted)
+        found = _Engine(schema + closed_schema).close(asserted, [])
         axioms = datatype_axioms(asserted)
     except NeedsFullReasoner:
         return reference.infer(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
     seen = set(found) | set(asserted)
     return found + [t for t in axioms if t not in seen]
+
+
+def infer_more(asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], new: Sequence[ox.Triple],
+               *, use_cache: bool = True) -> list[ox.Triple] | None:
+    """The inferred triples once ``new`` joins ``asserted`` (whose closure adds ``inferred``), or None.
+
+    OWL RL is monotonic: what the old graph entailed stays entailed, and the
+    rules need only fire for the new triples, joined with the old closure.
+    That holds while the rules themselves stay the same, so None (meaning: run
+    :func:`infer` on everything) is the answer when ``new`` holds schema
+    triples, or when the input needs owlrl itself.
+    """
+    new = list(dict.fromkeys(new))
+    schema = split_schema(asserted)
+    known = set(schema)
+    if not all(_inert(t) for t in split_schema([*asserted, *new]) if t not in known):
+        return None
+    if _unsupported(schema):
+        return None
+    closed_schema = schema_closure(schema, use_cache=use_cache)
+    try:
+        found = _Engine(schema + closed_schema).close(new, [*asserted, *inferred])
+        axioms = datatype_axioms([*asserted, *new])
+    except NeedsFullReasoner:
+        return None
+    fresh = set(new)
+    out = [t for t in inferred if t not in fresh] + found
+    seen = set(out) | set(asserted) | fresh
+    return out + [t for t in axioms if t not in seen]
 
 
 def datatype_axioms(asserted: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -236,8 +315,8 @@ class _Engine:
             for p in set(chain):
                 self.chains[p].append((q, chain))
 
-    def run(self, asserted: Sequence[ox.Triple]) -> list[ox.Triple]:
-        """Close the schema plus ``asserted`` under the instance rules; return what is new."""
+    def close(self, given: Sequence[ox.Triple], closed: Sequence[ox.Triple]) -> list[ox.Triple]:
+        """Add ``closed`` (already closed: no rule fires for it) and ``given``; return what the rules add."""
         self.known: set[tuple[int, int, int]] = set()
         self.sp: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
         self.op: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
@@ -245,16 +324,19 @@ class _Engine:
         delta: list[tuple[int, int, int]] = []
         for triple in self.schema:
             self._insert(triple, delta)
-        delta.clear()  # the closed schema needs no more rules
-        given = [self.encode(t) for t in asserted]
-        for triple in given:
+        base = [self.encode(t) for t in closed]
+        for triple in base:
+            self._insert(triple, delta)
+        delta.clear()  # the closed schema and the closed graph need no more rules
+        coded = [self.encode(t) for t in given]
+        for triple in coded:
             self._insert(triple, delta)
         while delta:
             new: list[tuple[int, int, int]] = []
             for triple in delta:
                 self._fire(triple, new)
             delta = new
-        out = self.known - set(given)
+        out = self.known - set(coded) - set(base)
         terms = self.terms
         return [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in sorted(out)]  # type: ignore[arg-type]
 

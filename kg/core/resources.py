@@ -22,7 +22,7 @@ def root() -> Path:
 def ontology_files() -> list[Path]:
     """The ontology proper: terms, concept schemes and alignments (not the shapes)."""
     base = root() / "ontology"
-    files = [base / "ksm.ttl", base / "concepts.ttl", base / "situation.ttl"]
+    files = [base / "ksm.ttl", base / "concepts.ttl", base / "situation.ttl", base / "practice.ttl"]
     return files + sorted((base / "alignments").glob("*.ttl"))
 
 

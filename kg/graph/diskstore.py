@@ -27,6 +27,7 @@ triples) recomputes the closure of the union.
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import os
 import uuid
@@ -251,7 +252,8 @@ def _build(live: Path | None, fresh: Path, change: Changer, check: Checker | Non
     if live is None or rebuild_bundled or manifest.bundled != bundled_key():
         _put_bundled(store, manifest, what)
     change(store, manifest, what)
-    incremental = _reason(store, manifest, what)
+    inferred_count, incremental = reason(store, what)
+    manifest.graphs[INFERRED_GRAPH] = {"kind": "inferred", "source": "OWL RL closure of every other graph", "added": _now(), "triples": inferred_count}
     if check is not None:
         check(store)
     for name, entry in manifest.graphs.items():
@@ -260,7 +262,8 @@ def _build(live: Path | None, fresh: Path, change: Changer, check: Checker | Non
     store.flush()
     manifest.write(fresh)
     total, inferred = len(store), int(manifest.graphs[INFERRED_GRAPH]["triples"])
-    del store  # closes the database before it goes live
+    del store  # closes the database before it goes live: no compaction of ours may run under its readers
+    gc.collect()
     return Outcome(database=fresh, manifest=manifest, total=total, inferred=inferred, incremental=incremental)
 
 
@@ -285,8 +288,11 @@ def _asserted(store: ox.Store) -> list[ox.Triple]:
     return list(dict.fromkeys(q.triple for q in store if q.graph_name != inferred))
 
 
-def _reason(store: ox.Store, manifest: Manifest, what: Change) -> bool:
-    """Make the inferred graph the closure of every asserted graph; True if done incrementally.
+def reason(store: ox.Store, what: Change) -> tuple[int, bool]:
+    """Make the inferred graph the closure of every asserted graph: (its size, whether done incrementally).
+
+    Works on any pyoxigraph store holding an inferred graph that was the
+    closure before ``what`` happened (the in-memory bundled graph too).
 
     The inferred graph is changed by difference, not rewritten: on a big
     store most of it stays, and RocksDB deletes cost as much as writes.
@@ -305,7 +311,7 @@ def _reason(store: ox.Store, manifest: Manifest, what: Change) -> bool:
             (new if quad.graph_name in added else old).append(quad.triple)
     asserted = list(dict.fromkeys(old))
     triples: list[ox.Triple] | None = None
-    if what.added and not what.replaced and not what.removed and INFERRED_GRAPH in manifest.graphs:
+    if what.added and not what.replaced and not what.removed and store.contains_named_graph(node):
         known = set(asserted)
         triples = rules.infer_more(asserted, inferred, [t for t in new if t not in known])
     incremental = triples is not None
@@ -314,9 +320,13 @@ def _reason(store: ox.Store, manifest: Manifest, what: Change) -> bool:
     wanted, present = set(triples), set(inferred)
     for t in present - wanted:
         store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in wanted - present)
-    manifest.graphs[INFERRED_GRAPH] = {"kind": "inferred", "source": "OWL RL closure of every other graph", "added": _now(), "triples": len(wanted)}
-    return incremental
+    fresh = [ox.Quad(t.subject, t.predicate, t.object, node) for t in wanted - present]
+    store.add_graph(node)  # even when empty: its presence says the closure is up to date
+    if len(fresh) < 10_000:
+        store.extend(fresh)
+    else:
+        store.bulk_extend(fresh)
+    return len(wanted), incremental
 
 
 def _remove_leftovers(base: Path) -> None:
@@ -416,14 +426,19 @@ def put_graph(name: str, triples: Iterable[ox.Triple], *, kind: str, source: str
         _check_writable_name(name, manifest, replace=kind == "imported")
         if before is not None:
             before(store, manifest)
-        existed = store.contains_named_graph(node)
-        if existed:
-            store.remove_graph(node)
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in content)
-        (what.replaced if existed else what.added).append(name)
+        replace_graph(store, node, content, what)
         manifest.graphs[name] = {"kind": kind, "source": source, "added": _now()}
 
     return transaction(fill, folder=folder, check=check, on_wait=on_wait)
+
+
+def replace_graph(store: ox.Store, node: ox.NamedNode, triples: Iterable[ox.Triple], what: Change) -> None:
+    """Put ``triples`` in graph ``node`` instead of what it held, and say so in ``what``."""
+    existed = store.contains_named_graph(node)
+    if existed:
+        store.remove_graph(node)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
+    (what.replaced if existed else what.added).append(node.value)
 
 
 def unload(name: str, *, folder: Path | None = None, on_wait: Callable[[str], None] | None = None) -> Outcome:

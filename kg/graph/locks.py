@@ -29,8 +29,8 @@ WRITE_LOCK = "write.lock"
 READER_LOCK = "reader.lock"
 DEFAULT_WAIT = 600.0
 
-# Reader pins live as long as the process: a query's answer is read lazily.
-_PINS: list[int] = []
+# Reader pins live as long as the process (a query's answer is read lazily), one per database.
+_PINS: dict[str, int] = {}
 
 
 def wait_limit() -> float:
@@ -85,6 +85,8 @@ def writing(folder: Path, *, on_wait: Callable[[str], None] | None = None, wait:
 
 def pin(database: Path) -> bool:
     """Hold a shared lock on ``database`` for the rest of the process; False if it is gone."""
+    if str(database) in _PINS:
+        return True
     try:
         fd = os.open(Path(database) / READER_LOCK, os.O_RDONLY)
     except FileNotFoundError:
@@ -94,14 +96,14 @@ def pin(database: Path) -> bool:
             return True  # a read-only store folder: no writer can delete it either
         raise EnvironmentFailure(f"{database}: cannot open the store: {error.strerror}") from None
     fcntl.flock(fd, fcntl.LOCK_SH)
-    _PINS.append(fd)
+    _PINS[str(database)] = fd
     return True
 
 
 def unpin_all() -> None:
     """Release every pin (tests, and a server that reopens the store)."""
     while _PINS:
-        os.close(_PINS.pop())
+        os.close(_PINS.popitem()[1])
 
 
 def create_reader_lock(database: Path) -> None:

@@ -145,7 +145,7 @@ def validate(files: list[Path] | None = None) -> Report:
     return validate_graph(graph, files=graph.files)
 
 
-def require_conformance(store: ox.Store, *, what: str) -> None:
+def require_conformance(store: ox.Store, *, what: str, unchanged: str = "the store is unchanged") -> None:
     """A store checker for transactions: refuse (exit 1, nothing changed) a union that breaks a shape or a check."""
     report = validate_graph(KnowledgeGraph(store=store))
     if report.conforms:
@@ -154,7 +154,7 @@ def require_conformance(store: ox.Store, *, what: str) -> None:
     first = problems[0]
     path = f" {first.path}" if first.path else ""
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    raise NonConformingError(f"{what}: {first.focus}{path}: {first.message('en')} [{first.source}]{more}; the store is unchanged",
+    raise NonConformingError(f"{what}: {first.focus}{path}: {first.message('en')} [{first.source}]{more}; {unchanged}",
                              details=report.render("en"))
 
 

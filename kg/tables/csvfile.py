@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.core.errors import InputError
-from kg.tables.template import FORMULA_START, REQUIRED, Cell, check_header, column_letter
+from kg.tables.template import FORMULA_START, MECHANISMS, Cell, Sheet, check_header, column_letter
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def read_rows(path: Path, *, template: Sheet = MECHANISMS) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -34,7 +34,7 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
             f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); save the spreadsheet as 'CSV UTF-8' and import it again"
         ) from None
     if not text.strip():
-        raise InputError(f"{path}: empty file; expected a header row with the columns {', '.join(REQUIRED)} (see `kg import --help`)")
+        raise InputError(f"{path}: empty file; expected a header row with the columns {', '.join(template.required)} (see `kg import --help`)")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -42,7 +42,7 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as error:
         raise InputError(f"{path}:1: bad CSV: {error}") from None
-    check_header(path, header)
+    check_header(path, header, sheet=template)
     name = path.name
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.core.errors import InputError, UsageError
-from kg.tables.template import REQUIRED, Cell, check_header, column_letter
+from kg.tables.template import MECHANISMS, Cell, Sheet, check_header, column_letter
 
 # What openpyxl raises on a file that is not a readable workbook: not a zip
 # (a renamed CSV, an old .xls, an encrypted file), a zip without the parts
@@ -38,7 +38,7 @@ from kg.tables.template import REQUIRED, Cell, check_header, column_letter
 _BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError, AttributeError, IndexError, SyntaxError, EOFError)
 
 
-def read_rows(path: Path, *, sheet: str | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_rows(path: Path, *, sheet: str | None = None, template: Sheet = MECHANISMS) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the non-empty rows (numbered as the sheet shows them) of a worksheet.
 
     The first worksheet unless ``sheet`` names another; the header is the
@@ -80,16 +80,16 @@ def read_rows(path: Path, *, sheet: str | None = None) -> tuple[list[str], list[
                 raise InputError(f"{path}: sheet {worksheet.title!r} cannot be read ({type(error).__name__}: {error})") from None
         finally:
             book.close()
-    return _table(path, worksheet.title, cells)
+    return _table(path, worksheet.title, cells, template)
 
 
-def _table(path: Path, title: str, cells: list[tuple[int, list[Any]]]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _table(path: Path, title: str, cells: list[tuple[int, list[Any]]], template: Sheet) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     filled = [(number, row) for number, row in cells if any(c.value is not None and str(c.value).strip() for c in row)]
     if not filled:
-        raise InputError(f"{path}: sheet {title!r} is empty; expected a header row with the columns {', '.join(REQUIRED)} (see `kg import --help`)")
+        raise InputError(f"{path}: sheet {title!r} is empty; expected a header row with the columns {', '.join(template.required)} (see `kg import --help`)")
     header_row, header_cells = filled[0]
     header = [str(c.value).strip().lower() if c.value is not None else "" for c in header_cells]
-    check_header(path, header, header_row)
+    check_header(path, header, header_row, sheet=template)
     name = path.name
     rows: list[tuple[int, dict[str, str]]] = []
     for number, row in filled[1:]:
@@ -165,3 +165,19 @@ def write(columns: Sequence[str], rows: Iterable[dict[str, str]], *, title: str 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def sheet_titles(path: Path) -> list[str]:
+    """The worksheet titles of a workbook, in order (to find its ``concepts`` sheet)."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            book = load_workbook(Path(path), read_only=True, data_only=False, keep_links=False)
+        except Exception:  # the reader proper reports what is wrong with the file
+            return []
+        try:
+            return [w.title for w in book.worksheets]
+        finally:
+            book.close()

@@ -42,4 +42,4 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
         if not is_junk(*triple):
             kept.add(triple)
     closed = kept.serialize(format="nt", encoding="utf-8")
-    return [t for t in ox.parse(closed, ox.RdfFormat.N_TRIPLES) if str(t) not in seen]
+    return [q.triple for q in ox.parse(closed, ox.RdfFormat.N_TRIPLES) if str(q.triple) not in seen]

@@ -65,6 +65,8 @@ UI: dict[str, dict[str, str]] = {
         "goal": "Buts", "goal_help": "Cochez-en autant que vous voulez.", "scale": "Échelle", "formality": "Formalité",
         "unspecified": "non précisé", "rank": "Classer les mécanismes", "ranking": "Classement",
         "same_answer": "La même réponse", "command": "En ligne de commande",
+        "api": "Description OpenAPI (openapi.json)",
+        "api_intro": "Chaque requête répond aussi en JSON, CSV, TSV et XML à /queries/NOM.json, .csv… ; leurs paramètres et formats sont décrits pour les outils d'API :",
     },
     "en": {
         "title": "Knowledge-sharing mechanisms", "mechanisms": "Mechanisms", "objectives": "Objectives",
@@ -87,6 +89,8 @@ UI: dict[str, dict[str, str]] = {
         "goal": "Goals", "goal_help": "Tick as many as you like.", "scale": "Scale", "formality": "Formality",
         "unspecified": "not specified", "rank": "Rank the mechanisms", "ranking": "Ranking",
         "same_answer": "The same answer", "command": "On the command line",
+        "api": "OpenAPI description (openapi.json)",
+        "api_intro": "Every query also answers in JSON, CSV, TSV and XML at /queries/NAME.json, .csv…; their parameters and formats are described for API tools:",
     },
 }
 

@@ -62,7 +62,8 @@ def test_every_imported_distribution_is_declared() -> None:
     """The third-party packages kg/ imports are the ones pyproject.toml declares (anyio was missing)."""
     import ast
 
-    declared = {d.split(">")[0].split("<")[0].split("=")[0].strip().lower() for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    declared = {d.split(">")[0].split("<")[0].split("=")[0].strip().lower() for d in dependencies}
     import_names = {"rdflib": "rdflib", "pyshacl": "pyshacl", "owlrl": "owlrl", "SPARQLWrapper": "sparqlwrapper", "pyoxigraph": "pyoxigraph",
                     "click": "click", "yaml": "pyyaml", "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2",
                     "openpyxl": "openpyxl", "anyio": "anyio"}

@@ -66,7 +66,8 @@ UI: dict[str, dict[str, str]] = {
         "unspecified": "non précisé", "rank": "Classer les mécanismes", "ranking": "Classement",
         "same_answer": "La même réponse", "command": "En ligne de commande",
         "api": "Description OpenAPI (openapi.json)",
-        "api_intro": "Chaque requête répond aussi en JSON, CSV, TSV et XML à /queries/NOM.json, .csv… ; leurs paramètres et formats sont décrits pour les outils d'API :",
+        "api_intro": "Chaque requête répond aussi en JSON, CSV, TSV et XML à /queries/NOM.json, .csv… ; "
+                     "leurs paramètres et formats sont décrits pour les outils d'API :",
     },
     "en": {
         "title": "Knowledge-sharing mechanisms", "mechanisms": "Mechanisms", "objectives": "Objectives",
@@ -90,7 +91,8 @@ UI: dict[str, dict[str, str]] = {
         "unspecified": "not specified", "rank": "Rank the mechanisms", "ranking": "Ranking",
         "same_answer": "The same answer", "command": "On the command line",
         "api": "OpenAPI description (openapi.json)",
-        "api_intro": "Every query also answers in JSON, CSV, TSV and XML at /queries/NAME.json, .csv…; their parameters and formats are described for API tools:",
+        "api_intro": "Every query also answers in JSON, CSV, TSV and XML at /queries/NAME.json, .csv…; "
+                     "their parameters and formats are described for API tools:",
     },
 }
 

@@ -150,7 +150,16 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
 
 
-def document(catalogue: Catalogue, *, server: str, formats: Mapping[str, str], version: str = "0.1.0",
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ksm-kg")
+    except PackageNotFoundError:  # running from a source folder that was never installed
+        return "0.0.0"
+
+
+def document(catalogue: Catalogue, *, server: str, formats: Mapping[str, str], version: str | None = None,
              examples: Callable[[Parameter], str | None] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``catalogue`` served at ``server`` (scheme and host, no path).
 
@@ -166,7 +175,7 @@ def document(catalogue: Catalogue, *, server: str, formats: Mapping[str, str], v
     tags = sorted({tag for saved in catalogue for tag in saved.tags})
     return {
         "openapi": "3.1.0",
-        "info": _info(catalogue, version),
+        "info": _info(catalogue, version or _version()),
         "servers": [{"url": server.rstrip("/")}],
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,

@@ -2,10 +2,15 @@
 
 The release holds the dumps (asserted and inferred triples in Turtle,
 N-Triples, JSON-LD, RDF/XML, plus N-Quads with the named graphs), the
-VoID/DCAT metadata, the ontology documentation (every term with its French
-and English labels and definitions: our own templates, since pyLODE mixes
-the languages) and a page per resource in both languages with its Turtle
-beside it.  Links are relative, so the folder works wherever it is served.
+VoID/DCAT-AP metadata, the JSON-LD context, the ontology documentation
+(every term with its French and English labels and definitions: our own
+templates, since pyLODE mixes the languages) and a page per resource in both
+languages with its Turtle, JSON-LD, RDF/XML and N-Triples beside it.  Links
+are relative, so the folder works wherever it is served; ``.htaccess`` and
+``hosting/nginx-*.conf`` are the rules that let Apache or nginx negotiate the
+format of each IRI.  Every file is a function of the graph alone (canonical
+blank nodes, fixed order): two releases of the same graph are byte for byte
+the same.
 
 Writing is atomic: everything goes into a temporary folder beside OUTDIR,
 which then replaces OUTDIR by rename; if anything fails the temporary
@@ -17,7 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +32,62 @@ from kg.core.errors import EnvironmentFailure
 from kg.core.namespaces import BASE, INFERRED_GRAPH, PREFIXES
 from kg.graph.dataset import open_graph
 from kg.graph.store import KnowledgeGraph
+from kg.release.canonical import canonical_quads, canonical_triples
+from kg.release.jsonld import CONTEXT_FILE, compact, context, context_document
 from kg.release.void import DUMPS, metadata
 
 _RDF = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
+HOSTING = Path(__file__).resolve().parent / "hosting"
+# Release path -> file of kg/release/hosting: the web-server rules for content negotiation.
+HOSTING_FILES = {".htaccess": "htaccess", "hosting/nginx-http.conf": "nginx-http.conf", "hosting/nginx-server.conf": "nginx-server.conf"}
 
 
-def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+@dataclass(frozen=True)
+class JsonLd:
+    """How JSON-LD is written: compacted against this context, which is published at this URL.
+
+    ``embed`` puts the context itself in the document instead of its URL (for the dumps).
+    """
+
+    context: dict[str, Any]
+    url: str
+    embed: bool = False
+
+    @classmethod
+    def for_graph(cls, graph: KnowledgeGraph, base: str) -> JsonLd:
+        return cls(context(graph), base + CONTEXT_FILE)
+
+
+def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat, jsonld: JsonLd | None = None) -> bytes:
+    """The triples in one format, in canonical order, so the same graph always gives the same bytes.
+
+    JSON-LD is compacted when ``jsonld`` says against what; otherwise it is pyoxigraph's expanded form.
+    """
+    ordered = canonical_triples(triples)
+    if fmt == ox.RdfFormat.JSON_LD and jsonld is not None:
+        return compact(ordered, ctx=jsonld.context, context_url=None if jsonld.embed else jsonld.url)
     extra: dict[str, Any] = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-    return ox.serialize(triples, format=fmt, **extra) or b""
+    return ox.serialize(ordered, format=fmt, **extra) or b""
 
 
-def dumps(graph: KnowledgeGraph) -> dict[str, bytes]:
-    """File name -> bytes of every dump listed in kg.void.DUMPS."""
+def dumps(graph: KnowledgeGraph, jsonld: JsonLd | None = None) -> dict[str, bytes]:
+    """File name -> bytes of every dump listed in kg.release.void.DUMPS, the same bytes for the same graph.
+
+    Blank nodes are canonicalized over the whole dataset once, so a blank node
+    has the same label in the asserted, the inferred and the N-Quads dump.
+    """
+    quads = canonical_quads(graph.store)
     inferred_name = ox.NamedNode(INFERRED_GRAPH)
-    inferred = {str(q.triple): q.triple for q in graph.store.quads_for_pattern(None, None, None, inferred_name)}
-    asserted = {str(q.triple): q.triple for q in graph.store if q.graph_name != inferred_name}
-    only_inferred = {k: t for k, t in inferred.items() if k not in asserted}
+    asserted = dict.fromkeys(q.triple for q in quads if q.graph_name != inferred_name)
+    only_inferred = dict.fromkeys(q.triple for q in quads if q.graph_name == inferred_name and q.triple not in asserted)
     files: dict[str, bytes] = {}
     for filename, _, _ in DUMPS:
         stem, ext = filename.rsplit(".", 1)
         if ext == "nq":
-            files[filename] = ox.serialize(graph.store, format=ox.RdfFormat.N_QUADS) or b""
+            files[filename] = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
             continue
         chosen = asserted if stem.endswith("asserted") else only_inferred
-        files[filename] = serialize(sorted(chosen.values(), key=str), _RDF[ext])
+        files[filename] = serialize(list(chosen), _RDF[ext], replace(jsonld, embed=True) if jsonld else None)
     return files
 
 
@@ -75,14 +112,18 @@ def build(root: Path, graph: KnowledgeGraph, *, base: str) -> tuple[int, int]:
     from kg.release.site import LANGS, TEMPLATES, Site
 
     site = Site(graph, base="", static=True)
-    files = dumps(graph)
+    jsonld = JsonLd.for_graph(graph, base)
+    files = dumps(graph, jsonld)
     for name, content in files.items():
         _write(root, f"dumps/{name}", content)
     meta = metadata(graph, dumps_url=base + "dumps/", endpoint=None, sizes={k: len(v) for k, v in files.items()})
     _write(root, "void.ttl", serialize(meta, ox.RdfFormat.TURTLE))
-    _write(root, "void.jsonld", serialize(meta, ox.RdfFormat.JSON_LD))
+    _write(root, "void.jsonld", serialize(meta, ox.RdfFormat.JSON_LD, jsonld))
     _write(root, ".well-known/void", serialize(meta, ox.RdfFormat.TURTLE))
+    _write(root, CONTEXT_FILE, context_document(graph))
     _write(root, "static/style.css", (TEMPLATES / "style.css").read_bytes())
+    for target, source in HOSTING_FILES.items():
+        _write(root, target, (HOSTING / source).read_bytes())
     pages = 0
     for lang in LANGS:
         suffix = ".html" if lang == "fr" else f".{lang}.html"
@@ -96,9 +137,11 @@ def build(root: Path, graph: KnowledgeGraph, *, base: str) -> tuple[int, int]:
                 _write(root, rest + suffix, html)
                 pages += 1
     for ext, fmt in _RDF.items():
-        _write(root, f"ontology.{ext}", serialize(site.ontology_triples(), fmt))
+        _write(root, f"ontology.{ext}", serialize(site.ontology_triples(), fmt, jsonld))
     for iri in site.resources():
-        _write(root, iri[len(BASE):] + ".ttl", serialize(site.describe(iri), ox.RdfFormat.TURTLE))
+        described = site.describe(iri)
+        for ext, fmt in _RDF.items():
+            _write(root, f"{iri[len(BASE):]}.{ext}", serialize(described, fmt, jsonld))
     count = sum(1 for p in root.rglob("*") if p.is_file())
     return count, pages
 

@@ -41,6 +41,7 @@ SECTIONS = (("objectives", KSM + "hasObjective"), ("benefits", KSM + "hasBenefit
 # Shown elsewhere on a mechanism page, or noise of the OWL RL closure.
 _HIDDEN = {*LABELS, *DEFINITIONS, *(p for _, p in SECTIONS), KSM + "hasStatement", KSM + "position"}
 _NOISE_TYPES = {OWL + "Thing", RDFS + "Resource", OWL + "NamedIndividual"}
+_TYPES_SAYING_NOTHING = {OWL + "Thing", RDFS + "Resource"}  # true of everything: left out of RDF documents
 
 UI: dict[str, dict[str, str]] = {
     "fr": {
@@ -64,6 +65,9 @@ UI: dict[str, dict[str, str]] = {
         "goal": "Buts", "goal_help": "Cochez-en autant que vous voulez.", "scale": "Échelle", "formality": "Formalité",
         "unspecified": "non précisé", "rank": "Classer les mécanismes", "ranking": "Classement",
         "same_answer": "La même réponse", "command": "En ligne de commande",
+        "api": "Description OpenAPI (openapi.json)",
+        "api_intro": "Chaque requête répond aussi en JSON, CSV, TSV et XML à /queries/NOM.json, .csv… ; "
+                     "leurs paramètres et formats sont décrits pour les outils d'API :",
     },
     "en": {
         "title": "Knowledge-sharing mechanisms", "mechanisms": "Mechanisms", "objectives": "Objectives",
@@ -86,6 +90,9 @@ UI: dict[str, dict[str, str]] = {
         "goal": "Goals", "goal_help": "Tick as many as you like.", "scale": "Scale", "formality": "Formality",
         "unspecified": "not specified", "rank": "Rank the mechanisms", "ranking": "Ranking",
         "same_answer": "The same answer", "command": "On the command line",
+        "api": "OpenAPI description (openapi.json)",
+        "api_intro": "Every query also answers in JSON, CSV, TSV and XML at /queries/NAME.json, .csv…; "
+                     "their parameters and formats are described for API tools:",
     },
 }
 
@@ -280,9 +287,16 @@ class Site:
     # ------------------------------------------------------------ RDF documents
 
     def describe(self, iri: str) -> list[ox.Triple]:
-        """The triples about one resource (asserted and inferred), for its RDF documents."""
+        """The triples about one resource (asserted and inferred), for its RDF documents.
+
+        Left out, as on the page: the closure's types that say nothing (``owl:Thing``,
+        ``rdfs:Resource``) and types that are blank nodes (the ontology's restrictions,
+        which the resource's document does not describe, so a client could not read them).
+        """
         subject = ox.NamedNode(iri)
-        return [ox.Triple(subject, ox.NamedNode(p), o) for (p, o) in sorted(self.facts.get(iri, {}), key=lambda f: (f[0], str(f[1])))]
+        kept = [(p, o) for (p, o) in self.facts.get(iri, {})
+                if not (p == RDF_TYPE and (isinstance(o, ox.BlankNode) or (isinstance(o, ox.NamedNode) and o.value in _TYPES_SAYING_NOTHING)))]
+        return [ox.Triple(subject, ox.NamedNode(p), o) for (p, o) in sorted(kept, key=lambda f: (f[0], str(f[1])))]
 
     def ontology_triples(self) -> list[ox.Triple]:
         """The ontology document as written (ontology/ksm.ttl), blank nodes of its axioms included."""

@@ -7,7 +7,9 @@ worker processes (kg.web.worker), pages come from kg.pages.  Routes:
     /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
     /editor                 run any read-only query
     /recommend, .json/.ttl  which mechanism for my situation (kg.web.recommend)
-    /.well-known/void       VoID + DCAT (kg.release.void)
+    /.well-known/void       VoID + DCAT-AP (kg.release.void)
+    /openapi.json           OpenAPI 3 description of /queries (kg.queries.openapi)
+    BASE_PATH/context.jsonld  the JSON-LD context of every JSON-LD answer
     BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
     BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages)
     BASE_PATH/dumps/F       the dumps that the DCAT record lists
@@ -25,11 +27,12 @@ from contextlib import contextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kg.core.errors import EnvironmentFailure
 from kg.graph.store import KnowledgeGraph
+from kg.queries.catalogue import Parameter
 from kg.release.site import TEMPLATES
 from kg.web.negotiation import GRAPH_TYPES, choose, content_type
 from kg.web.pages import Pages
@@ -49,7 +52,44 @@ async def void(request: Request) -> Response:
     fmt = GRAPH_TYPES[media]
     from kg.release.publish import serialize
 
-    return Response(serialize(triples, fmt), media_type=content_type(media), headers={"Vary": "Accept"})
+    return Response(serialize(triples, fmt, server.jsonld), media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def jsonld_context(request: Request) -> Response:
+    """The JSON-LD context that every JSON-LD answer names (kg.release.jsonld)."""
+    from kg.release.jsonld import context_document
+
+    server: Server = request.app.state.server
+    return Response(context_document(server.graph), media_type="application/ld+json", headers={"Cache-Control": "max-age=3600"})
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 description of the saved queries (kg.queries.openapi), examples read from the graph."""
+    from urllib.parse import urlsplit
+
+    from kg.queries.openapi import document
+    from kg.web.pages import TABLE_FORMATS
+
+    server: Server = request.app.state.server
+    if server.openapi is None:
+        parts = urlsplit(server.settings.public_base)
+        server.openapi = document(server.site.catalogue, server=f"{parts.scheme}://{parts.netloc}", formats=TABLE_FORMATS,
+                                  examples=lambda param: _example(server, param))
+    return JSONResponse(server.openapi)
+
+
+def _example(server: Server, param: Parameter) -> str | None:
+    """A value a client can try: the first allowed value, the default, or the first member of the parameter's class."""
+    from kg.core.namespaces import expand_curie, shorten
+
+    if param.choices:
+        return param.choices[0]
+    if param.default is not None:
+        return param.default
+    if param.kind == "iri" and param.cls:
+        members = server.site.subjects_of_type(expand_curie(param.cls) or param.cls)
+        return shorten(members[0]) if members else None
+    return None
 
 
 async def dump(request: Request) -> Response:
@@ -80,6 +120,8 @@ def create_app(server: Server) -> Starlette:
         Route("/recommend", recommend.page),
         Route("/recommend.{fmt}", recommend.document),
         Route("/.well-known/void", void),
+        Route("/openapi.json", openapi),
+        Route(f"{prefix}context.jsonld", jsonld_context),
         Route("/static/style.css", stylesheet),
         Route(f"{prefix}static/style.css", stylesheet),
         Route(f"{prefix}dumps/{{name}}", dump),

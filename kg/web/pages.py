@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kg.core.errors import UsageError
-from kg.core.namespaces import BASE, PREFIXES, expand_curie, shorten
+from kg.core.namespaces import BASE, expand_curie, shorten
 from kg.web.negotiation import EXTENSIONS, GRAPH_TYPES, HTML, choose, choose_language, content_type
 from kg.web.worker import Answer, Job
 
@@ -44,6 +44,9 @@ SELECT ?mechanism ?label ?requirement WHERE {
 ORDER BY ?label ?requirement
 """
 TABLE_FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values", "xml": "application/sparql-results+xml"}
+# What each suffix asks the worker for: a CONSTRUCT query's .json is JSON-LD, its .xml RDF/XML (kg.queries.openapi says so).
+FORMAT_ACCEPT = {**TABLE_FORMATS, "json": "application/sparql-results+json, application/ld+json;q=0.9",
+                 "xml": "application/sparql-results+xml, application/rdf+xml;q=0.9"}
 
 
 class Pages:
@@ -85,9 +88,10 @@ class Pages:
         return rest, choose(request.headers.get("accept"), DOCUMENT_TYPES)
 
     def _rdf(self, triples: list[ox.Triple], media: str, location: str) -> Response:
-        fmt = GRAPH_TYPES[media]
-        extra: dict[str, Any] = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-        body = ox.serialize(triples, format=fmt, **extra) or b""
+        """An RDF document; JSON-LD compacted against the published context (kg.release.jsonld)."""
+        from kg.release.publish import serialize
+
+        body = serialize(triples, GRAPH_TYPES[media], self.server.jsonld)
         return Response(body, media_type=content_type(media), headers={"Vary": "Accept", "Content-Location": location})
 
     async def resource(self, request: Request) -> Response:
@@ -175,7 +179,7 @@ class Pages:
                 context["error"] = str(error)
                 return self.html(request, self.site.render("query.html", lang=lang, **context), 400)
             if fmt:
-                answer = await self.server.run(Job(query=text, accept=TABLE_FORMATS[fmt]))
+                answer = await self.server.run(Job(query=text, accept=FORMAT_ACCEPT[fmt]))
                 return Response(answer.body, status_code=answer.status, media_type=content_type(answer.media))
             answer = await self.server.run(Job(query=text, purpose="table"))
             if answer.status != 200:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -18,6 +19,9 @@ from kg.graph.dataset import open_graph
 from kg.graph.store import KnowledgeGraph
 from kg.release.site import Site
 from kg.web.worker import Answer, Job, QueryPool, QueryTimeout
+
+if TYPE_CHECKING:
+    from kg.release.publish import JsonLd
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Server:
         self.site = Site(self.graph, base=settings.public_base)
         dataset = ox.serialize(self.graph.store, format=ox.RdfFormat.N_QUADS) or b""
         self.pool = QueryPool(dataset, workers=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows)
+        self.openapi: dict[str, Any] | None = None  # built on the first request for /openapi.json
 
     async def run(self, job: Job) -> Answer:
         try:
@@ -62,10 +67,17 @@ class Server:
             return Answer.error(503, str(error))
 
     @cached_property
+    def jsonld(self) -> JsonLd:
+        """The JSON-LD context, served at ``BASE_PATH/context.jsonld`` and named by every JSON-LD answer."""
+        from kg.release.publish import JsonLd
+
+        return JsonLd.for_graph(self.graph, self.settings.public_base)
+
+    @cached_property
     def dumps(self) -> dict[str, bytes]:
         from kg.release.publish import dumps
 
-        return dumps(self.graph)
+        return dumps(self.graph, self.jsonld)
 
     def close(self) -> None:
         self.pool.close()

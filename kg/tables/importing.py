@@ -206,7 +206,7 @@ SELECT DISTINCT ?m ?label WHERE { ?m a ksm:Mechanism ; skos:prefLabel|skos:altLa
 def _mechanisms_named(store: ox.Store, label: str) -> list[str]:
     wanted = key(label)
     rows = KnowledgeGraph(store=store).select(_NAMED).rows
-    return sorted({row["m"].value for row in rows if key(row["label"].value) == wanted})
+    return sorted({row["m"].value for row in rows if key(row["label"].value) == wanted})  # type: ignore[union-attr]
 
 
 def _conformance(store: ox.Store, parsed: _Parsed, file: str, unchanged: str) -> None:

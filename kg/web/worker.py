@@ -9,30 +9,43 @@ answering everyone else meanwhile.  The worker writes the whole answer
 (pyoxigraph's serializers) before anything is sent, so a response is
 either complete or an error.
 
-A row cap protects memory: a SELECT is counted first (pyoxigraph evaluates
+Caps protect memory: a SELECT is counted first (pyoxigraph evaluates
 lazily, so counting stops after ``max_rows + 1`` rows) and serialized in a
-second pass only when under the cap; over the cap the client gets a 400
-asking for a LIMIT.  HTML pages instead ask for the first ``max_rows`` rows
-(``purpose="table"``) and say the table is truncated.
+second pass only when under the cap, into a writer that stops at
+``max_bytes``; over either cap the client gets a 400 asking for a LIMIT.
+HTML pages instead ask for the first rows (``purpose="table"``, at most
+``max_rows`` rows and ``max_bytes`` of text) and say the table is truncated.
 
-``SERVICE`` is refused: pyoxigraph would fetch any URL a stranger names.
+The dataset: each worker loads every graph, and copies the union of the
+named graphs into its default graph.  So a query without ``FROM`` sees the
+union, a query with ``FROM``/``FROM NAMED`` gets exactly the dataset it
+names (graphs of this dataset only: a graph name is never fetched), and
+the protocol's ``default-graph-uri``/``named-graph-uri`` override both.
+
+Nothing a query says can make a worker reach the network: see
+kg.web.sandbox.  An engine error of any kind is an answer (the worker
+lives on), never a dead worker.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue
-import re
 import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
 from kg.core.namespaces import PREFIXES
+from kg.web.messages import Message
 from kg.web.negotiation import GRAPH_TYPES, RESULTS_TYPES, choose
+from kg.web.sandbox import federated, isolate_network
+
+log = logging.getLogger("kg.serve")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -46,6 +59,7 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     purpose: str = "protocol"  # "protocol": serialized answer; "table": rows for an HTML page
+    rows: int = 0  # for a table: at most this many rows (0: the endpoint's row limit)
 
 
 @dataclass
@@ -61,53 +75,87 @@ class Answer:
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
+    message: Message | None = None  # for errors: the same text in the page's language
 
     @classmethod
-    def error(cls, status: int, message: str) -> Answer:
-        return cls(status=status, body=(message.rstrip() + "\n").encode("utf-8"))
+    def error(cls, status: int, key: str, **args: object) -> Answer:
+        message = Message(key, {k: str(v) for k, v in args.items()})
+        return cls(status=status, body=(message.text("en").rstrip() + "\n").encode("utf-8"), message=message)
+
+    def error_text(self, lang: str) -> str:
+        return self.message.text(lang) if self.message else self.body.decode("utf-8", "replace").strip()
 
 
-_HIDDEN = re.compile(r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|<[^<>\"{}|^`\\\s]*>", re.S)
-_SERVICE = re.compile(r"(?<![\w:$?-])SERVICE(?![\w:-])", re.I)
+class _TooLarge(Exception):
+    pass
 
 
-def uses_service(query: str) -> bool:
-    """Whether the query has a SERVICE clause (outside comments, strings and IRIs).
+class _CappedWriter:
+    """A file-like sink for pyoxigraph's serializers that gives up past ``limit`` bytes."""
 
-    >>> uses_service('SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }')
-    True
-    >>> uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
-    False
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size, self.parts = limit, 0, list[bytes]()
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def execute(store: ox.Store, job: Job, *, max_rows: int, max_bytes: int = 50_000_000, isolated: bool = True) -> Answer:
+    """Run one job on a store: the pure core of a worker, callable in-process by tests.
+
+    ``isolated`` says whether this process can reach no network (kg.web.sandbox);
+    when it can, every query is parsed first and refused if it has a SERVICE or
+    cannot be parsed.  Every failure is an Answer, never an exception.
     """
-    return bool(_SERVICE.search(_HIDDEN.sub(" ", query)))
-
-
-def execute(store: ox.Store, job: Job, *, max_rows: int) -> Answer:
-    """Run one job on a store: the pure core of a worker, callable in-process by tests."""
-    if uses_service(job.query):
-        return Answer.error(400, "SERVICE is not allowed on this endpoint (federated queries would let it fetch any URL)")
+    if not isolated:
+        has_service = federated(job.query)
+        if has_service is None:
+            return Answer.error(400, "unchecked", detail="rdflib cannot parse it")
+        if has_service:
+            return Answer.error(400, "service")
     kwargs: dict[str, Any] = {}
-    if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.default_graphs or job.named_graphs:  # the protocol's dataset replaces the query's (SPARQL 1.1 Protocol 2.1.4)
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [ox.DefaultGraph()]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs] or None
     try:
         answer = store.query(job.query, **kwargs)
         if isinstance(answer, ox.QueryBoolean):
             return _boolean(answer, job)
+        if job.purpose == "table" and job.rows:
+            max_rows = min(max_rows, job.rows)
         if isinstance(answer, ox.QueryTriples):
-            return _graph(answer, job, max_rows)
-        return _solutions(store, answer, job, kwargs, max_rows)
+            return _graph(answer, job, max_rows, max_bytes)
+        return _solutions(store, answer, job, kwargs, max_rows, max_bytes)
     except SyntaxError as error:
-        return Answer.error(400, f"bad SPARQL query: {error}")
-    except (OSError, ValueError) as error:
-        return Answer.error(400, f"query failed: {error}")
+        return Answer.error(400, "syntax", detail=error)
+    except _TooLarge:
+        return Answer.error(400, "bytes", limit=max_bytes)
+    except MemoryError:
+        return Answer.error(503, "memory")
+    except Exception as error:  # OSError (a SERVICE that cannot connect), ValueError, RuntimeError (a malformed remote answer)...
+        if isinstance(error, OSError) and federated(job.query) is not False:
+            return Answer.error(400, "service")
+        if isinstance(error, OSError | ValueError):
+            return Answer.error(400, "failed", detail=error)
+        return Answer.error(500, "engine", detail=f"{type(error).__name__}: {error}")
+
+
+def _size(term: object) -> int:
+    return len(str(term))
 
 
 def _not_acceptable(offered: list[str]) -> Answer:
-    return Answer.error(406, "none of the requested media types can be produced; this answer is available as: " + ", ".join(offered))
+    return Answer.error(406, "not_acceptable", offered=", ".join(offered))
 
 
 def _boolean(answer: ox.QueryBoolean, job: Job) -> Answer:
@@ -119,13 +167,17 @@ def _boolean(answer: ox.QueryBoolean, job: Job) -> Answer:
     return Answer(status=200, media=media, kind="ask", body=answer.serialize(format=RESULTS_TYPES[media]) or b"")
 
 
-def _graph(answer: ox.QueryTriples, job: Job, max_rows: int) -> Answer:
+def _graph(answer: ox.QueryTriples, job: Job, max_rows: int, max_bytes: int) -> Answer:
     triples: list[ox.Triple] = []
+    size = 0
     for triple in answer:
-        if len(triples) == max_rows:
+        size += _size(triple)
+        if len(triples) == max_rows or size > max_bytes:
             if job.purpose == "table":
                 return Answer(status=200, kind="graph", triples=triples, truncated=True)
-            return Answer.error(400, f"the answer has more than {max_rows} triples (this endpoint's limit); narrow the query or add a LIMIT")
+            if size > max_bytes:
+                return Answer.error(400, "bytes", limit=max_bytes)
+            return Answer.error(400, "triples", limit=max_rows)
         triples.append(triple)
     if job.purpose == "table":
         return Answer(status=200, kind="graph", triples=triples)
@@ -134,58 +186,82 @@ def _graph(answer: ox.QueryTriples, job: Job, max_rows: int) -> Answer:
         return _not_acceptable(list(GRAPH_TYPES))
     fmt = GRAPH_TYPES[media]
     extra: dict[str, Any] = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-    return Answer(status=200, media=media, kind="graph", body=ox.serialize(triples, format=fmt, **extra) or b"")
+    sink = _CappedWriter(max_bytes)
+    ox.serialize(triples, cast(IO[bytes], sink), format=fmt, **extra)
+    return Answer(status=200, media=media, kind="graph", body=sink.getvalue())
 
 
-def _solutions(store: ox.Store, answer: ox.QuerySolutions, job: Job, kwargs: dict[str, Any], max_rows: int) -> Answer:
+def _solutions(store: ox.Store, answer: ox.QuerySolutions, job: Job, kwargs: dict[str, Any], max_rows: int, max_bytes: int) -> Answer:
     variables = [v.value for v in answer.variables]
     if job.purpose == "table":
         rows: list[dict[str, Term]] = []
+        size = 0
         for solution in answer:
-            if len(rows) == max_rows:
+            row = {name: solution[name] for name in variables if solution[name] is not None}
+            size += sum(_size(term) for term in row.values())
+            if len(rows) == max_rows or size > max_bytes:
                 return Answer(status=200, kind="select", variables=variables, rows=rows, truncated=True)
-            rows.append({name: solution[name] for name in variables if solution[name] is not None})
+            rows.append(row)
         return Answer(status=200, kind="select", variables=variables, rows=rows)
     media = choose(job.accept, list(RESULTS_TYPES))
     if media is None:
         return _not_acceptable(list(RESULTS_TYPES))
     for count, _ in enumerate(answer, start=1):
         if count > max_rows:
-            return Answer.error(400, f"the answer has more than {max_rows} rows (this endpoint's limit); add a LIMIT (and OFFSET to page)")
+            return Answer.error(400, "rows", limit=max_rows)
     again = store.query(job.query, **kwargs)
     assert isinstance(again, ox.QuerySolutions)
-    return Answer(status=200, media=media, kind="select", body=again.serialize(format=RESULTS_TYPES[media]) or b"")
+    sink = _CappedWriter(max_bytes)
+    again.serialize(cast(IO[bytes], sink), format=RESULTS_TYPES[media])
+    return Answer(status=200, media=media, kind="select", body=sink.getvalue())
 
 
-def _worker_main(conn: Connection, dataset: bytes, max_rows: int, memory_bytes: int) -> None:
-    """A worker process: load the dataset (N-Quads), then answer jobs until the pipe closes."""
+def load_dataset(dataset: bytes) -> ox.Store:
+    """A store of the N-Quads, with the union of its named graphs copied into the default graph (see above)."""
+    store = ox.Store()
+    store.load(dataset, format=ox.RdfFormat.N_QUADS)
+    default = ox.DefaultGraph()
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, default) for q in store if q.graph_name != default])
+    return store
+
+
+def _worker_main(conn: Connection, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
+    """A worker process: cut itself off the network, load the dataset (N-Quads), then answer jobs until the pipe closes."""
+    isolated = isolate and isolate_network()  # first, while the process has a single thread
     if memory_bytes > 0:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    store = ox.Store()
-    store.load(dataset, format=ox.RdfFormat.N_QUADS)
-    conn.send("ready")
+    store = load_dataset(dataset)
+    conn.send(("ready", isolated))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(execute(store, job, max_rows=max_rows))
+            answer = execute(store, job, max_rows=max_rows, max_bytes=max_bytes, isolated=isolated)
         except MemoryError:
-            conn.send(Answer.error(503, "the query needed more memory than this endpoint allows"))
+            answer = Answer.error(503, "memory")
+        conn.send(answer)
 
 
 class _Worker:
-    def __init__(self, context: Any, dataset: bytes, max_rows: int, memory_bytes: int) -> None:
+    def __init__(self, context: Any, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, dataset, max_rows, memory_bytes), daemon=True)
+        self.isolated = False
+        self.process = context.Process(target=_worker_main, args=(child, dataset, max_rows, max_bytes, memory_bytes, isolate), daemon=True)
         self.process.start()
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
-        return bool(self.conn.poll(timeout)) and self.conn.recv() == "ready"
+        if not self.conn.poll(timeout):
+            return False
+        message = self.conn.recv()
+        if not (isinstance(message, tuple) and message[0] == "ready"):
+            return False
+        self.isolated = bool(message[1])
+        return True
 
     def kill(self) -> None:
         self.process.kill()
@@ -196,13 +272,20 @@ class _Worker:
 class QueryTimeout(Exception):
     """The query outlived the time limit (or waited too long for a free worker)."""
 
+    def __init__(self, key: str, limit: float) -> None:
+        super().__init__(key, limit)
+        self.answer = Answer.error(503, key, limit=f"{limit:g}")
+
 
 class QueryPool:
     """A fixed number of query workers; ``run`` is blocking and thread-safe."""
 
-    def __init__(self, dataset: bytes, *, workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000, memory_mb: int = 2048) -> None:
+    def __init__(self, dataset: bytes, *, workers: int = 4, timeout: float = 10.0, max_rows: int = 10_000, max_bytes: int = 50_000_000,
+                 memory_mb: int = 2048, isolate: bool = True) -> None:
         self.timeout = timeout
         self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.isolate = isolate
         self._dataset = dataset
         self._memory = memory_mb * 1024 * 1024
         self._context = multiprocessing.get_context("spawn")
@@ -215,9 +298,13 @@ class QueryPool:
             if not worker.wait_ready(60):
                 raise RuntimeError("a query worker failed to start")
             self._idle.put(worker)
+        self.isolated = all(worker.isolated for worker in started)
+        if isolate and not self.isolated:
+            log.warning("query workers could not get a network namespace of their own (user namespaces disallowed?): "
+                        "every query is parsed and refused if it has a SERVICE or cannot be parsed")
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._dataset, self.max_rows, self._memory)
+        worker = _Worker(self._context, self._dataset, self.max_rows, self.max_bytes, self._memory, self.isolate)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -245,16 +332,16 @@ class QueryPool:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            raise QueryTimeout(f"no query worker became free within {self.timeout:g} s; the server is busy") from None
+            raise QueryTimeout("busy", self.timeout) from None
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker)
-                raise QueryTimeout(f"the query ran longer than this endpoint's time limit of {self.timeout:g} s")
+                raise QueryTimeout("timeout", self.timeout)
             answer: Answer = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
-            return Answer.error(503, "the query worker stopped (out of memory?); try a smaller query")
+            return Answer.error(503, "stopped")
         self._idle.put(worker)
         return answer
 

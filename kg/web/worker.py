@@ -142,12 +142,14 @@ def execute(store: ox.Store, job: Job, *, max_rows: int, max_bytes: int = 50_000
         return Answer.error(400, "bytes", limit=max_bytes)
     except MemoryError:
         return Answer.error(503, "memory")
-    except Exception as error:  # OSError (a SERVICE that cannot connect), ValueError, RuntimeError (a malformed remote answer)...
-        if isinstance(error, OSError) and federated(job.query) is not False:
-            return Answer.error(400, "service")
-        if isinstance(error, OSError | ValueError):
-            return Answer.error(400, "failed", detail=error)
-        return Answer.error(500, "engine", detail=f"{type(error).__name__}: {error}")
+    except Exception as error:  # OSError (a SERVICE that cannot connect), RuntimeError (a malformed remote answer, an unbound SERVICE)...
+        kind, detail = type(error), str(error)
+    # Parsed outside the except block: pyparsing's cache would otherwise keep the exception, its frames and their iterators alive.
+    if federated(job.query) is not False:
+        return Answer.error(400, "service")
+    if issubclass(kind, OSError | ValueError | RuntimeError):
+        return Answer.error(400, "failed", detail=detail)
+    return Answer.error(500, "engine", detail=f"{kind.__name__}: {detail}")
 
 
 def _size(term: object) -> int:

@@ -61,8 +61,8 @@ class SlowClients:
     """``count`` sockets that each send a request line, then one header line every ``interval`` seconds, never finishing;
     a socket the server closes is opened again, until ``stop()``.  Counts how many the server closed."""
 
-    def __init__(self, host: str, port: int, *, count: int, interval: float) -> None:
-        self.host, self.port, self.count, self.interval = host, port, count, interval
+    def __init__(self, host: str, port: int, *, count: int, interval: float, reconnect: bool = True) -> None:
+        self.host, self.port, self.count, self.interval, self.reconnect = host, port, count, interval, reconnect
         self.closed_by_server = 0
         self.opened = 0
         self._stop = threading.Event()
@@ -77,6 +77,7 @@ class SlowClients:
         self.thread.join(10)
 
     def _open(self) -> socket.socket | None:
+        time.sleep(0.002)  # connect one at a time, as a dribbling client would
         try:
             sock = socket.create_connection((self.host, self.port), timeout=2)
             sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
@@ -109,7 +110,7 @@ class SlowClients:
                         self.closed_by_server += 1
                         sock.close()
                         socks[i] = None
-                if socks[i] is None:
+                if socks[i] is None and self.reconnect:
                     socks[i] = self._open()
         for sock in socks:
             if sock is not None:

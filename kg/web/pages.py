@@ -101,7 +101,7 @@ class Pages:
 
     def error(self, request: Request, status: int, message: Message) -> Response:
         """An error as a page in the reader's language, or as one line of English text for a program."""
-        if choose(request.headers.get("accept"), [HTML, "text/plain"]) != HTML:
+        if choose(request.headers.get("accept"), ["text/plain", HTML]) != HTML:  # curl (*/*) gets a line, a browser a page
             return Response(message.text("en") + "\n", status_code=status, media_type="text/plain; charset=utf-8")
         lang = self.lang(request)
         return self.html(request, self.render(request, "error.html", lang, status=status, message=message.text(lang)), status)

@@ -18,9 +18,11 @@ worker processes (kg.web.worker), pages come from kg.pages.  Routes:
 
 from __future__ import annotations
 
+import gc
 import logging
 import resource
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -165,9 +167,13 @@ def serve(settings: Settings, *, graph: KnowledgeGraph | None = None, on_ready: 
     sock = bind_socket(settings.host, settings.port)
     if on_ready is not None:
         on_ready()
+    sys.setswitchinterval(0.001)  # the event loop waits at most 1 ms (not 5) for the lock held by a thread rendering a big page
     server = Server(settings, graph)
+    config = uvicorn_config(server, log_level="info", access_log=True)
+    gc.collect()
+    gc.freeze()  # the graph and its pages, read once, never again scanned by the collector: no long pauses of the event loop
     try:
-        uvicorn.Server(uvicorn_config(server, log_level="info", access_log=True)).run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         server.close()
         sock.close()

@@ -25,7 +25,7 @@ language (kg.web.messages).
 
 from __future__ import annotations
 
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -89,8 +89,15 @@ class Pages:
         return self.site.render(template, lang=lang, switch=self.switch(request, lang), **context)
 
     async def render_off_loop(self, request: Request, template: str, lang: str, **context: Any) -> str:
-        """A page with a query's answer, rendered in a thread (one at a time) so the event loop keeps serving."""
-        return await anyio.to_thread.run_sync(partial(self.render, request, template, lang, **context), limiter=self.server.render_limiter)
+        """A page with a query's answer, rendered in a thread (one at a time) so the event loop keeps serving;
+        the table's cells (labels, links) are worked out there too."""
+        def build() -> str:
+            answer = context.get("answer")
+            if answer is not None:
+                context["cells"] = self.cells(answer, lang)
+            return self.render(request, template, lang, **context)
+
+        return await anyio.to_thread.run_sync(build, limiter=self.server.render_limiter)
 
     def html(self, request: Request, body: str, status: int = 200) -> Response:
         response = HTMLResponse(body, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
@@ -272,7 +279,7 @@ class Pages:
             if answer.status != 200:
                 context["error"] = answer.error_text(lang)
                 return self.html(request, self.render(request, "query.html", lang, **context), answer.status)
-            context.update(answer=answer, cells=self.cells(answer, lang), formats=list(formats_for(answer.kind)),
+            context.update(answer=answer, formats=list(formats_for(answer.kind)),
                            query_string="?" + urlencode({**given, "lang": lang}))
         elif fmt:
             missing = ", ".join(p.name for p in saved.parameters if p.required and p.name not in given)
@@ -289,7 +296,7 @@ class Pages:
         if query.strip():
             answer = await self.server.run(Job(query=query, purpose="table", rows=TABLE_ROWS))
             if answer.status == 200:
-                context.update(answer=answer, cells=self.cells(answer, lang), formats=list(formats_for(answer.kind)))
+                context.update(answer=answer, formats=list(formats_for(answer.kind)))
             else:
                 status = answer.status
                 context["error"] = answer.error_text(lang)

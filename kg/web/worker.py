@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -46,6 +47,7 @@ from kg.web.negotiation import GRAPH_TYPES, RESULTS_TYPES, choose
 from kg.web.sandbox import federated, isolate_network
 
 log = logging.getLogger("kg.serve")
+NICENESS = 10
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -230,6 +232,8 @@ def load_dataset(dataset: bytes) -> ox.Store:
 def _worker_main(conn: Connection, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
     """A worker process: cut itself off the network, load the dataset (N-Quads), then answer jobs until the pipe closes."""
     isolated = isolate and isolate_network()  # first, while the process has a single thread
+    if os.getpriority(os.PRIO_PROCESS, 0) < NICENESS:  # the front process (accepting, reading, writing) goes first
+        os.setpriority(os.PRIO_PROCESS, 0, NICENESS)
     if memory_bytes > 0:
         import resource
 
@@ -255,6 +259,10 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, dataset, max_rows, max_bytes, memory_bytes, isolate), daemon=True)
         self.process.start()
         child.close()
+        try:  # at once, so that its start-up (imports, loading the data) already yields to the front process
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, NICENESS)
+        except OSError:
+            pass
 
     def wait_ready(self, timeout: float) -> bool:
         if not self.conn.poll(timeout):

@@ -169,7 +169,7 @@ def test_saved_queries_offer_the_formats_their_answers_have(server, catalogue) -
         formats = {link.split("?")[0].rsplit(".", 1)[1] for link in links}
         kinds.add(frozenset(formats))
         for link in links:
-            status, headers, answer = fetch(urllib.parse.urljoin(server, link))
+            status, _, answer = fetch(urllib.parse.urljoin(server, link))
             assert status == 200 and answer, (link, answer[:200])
     assert {frozenset({"json", "csv", "tsv", "xml"}), frozenset({"ttl", "nt", "jsonld", "rdf"})} <= kinds
 

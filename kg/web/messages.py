@@ -49,8 +49,8 @@ class Message:
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` (``fr`` or ``en``).
 
-        >>> Message("rows", {"limit": "500"}).text("fr")
-        'la réponse a plus de 500 lignes (la limite de ce point d'accès) ; ajoutez un LIMIT (et OFFSET pour paginer)'
+        >>> print(Message("rows", {"limit": "500"}).text("fr"))
+        la réponse a plus de 500 lignes (la limite de ce point d'accès) ; ajoutez un LIMIT (et OFFSET pour paginer)
         """
         english, french = MESSAGES[self.key]
         return (french if lang == "fr" else english).format(**self.args)

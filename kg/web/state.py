@@ -69,16 +69,11 @@ class Server:
         self.started = time.time()  # Last-Modified of everything: the data cannot change while the server runs
 
     async def run(self, job: Job) -> Answer:
-        """A query's answer, from a worker process, waiting in a thread (the pool is blocking)."""
+        """A query's answer, from a worker process."""
         try:
-            return await anyio.to_thread.run_sync(self.pool.run, job, limiter=self.limiter)
+            return await self.pool.run_async(job)
         except QueryTimeout as error:
             return error.answer
-
-    @cached_property
-    def limiter(self) -> anyio.CapacityLimiter:
-        """Threads waiting for a worker, apart from the ones that render pages and rank recommendations."""
-        return anyio.CapacityLimiter(max(40, 4 * self.settings.workers))
 
     @cached_property
     def render_limiter(self) -> anyio.CapacityLimiter:

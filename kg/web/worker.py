@@ -29,9 +29,11 @@ lives on), never a dead worker.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 import time
@@ -247,9 +249,11 @@ def _worker_main(conn: Connection, dataset: bytes, max_rows: int, max_bytes: int
             return
         try:
             answer = execute(store, job, max_rows=max_rows, max_bytes=max_bytes, isolated=isolated)
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            answer = Answer.error(503, "memory")
-        conn.send(answer)
+            data = pickle.dumps(Answer.error(503, "memory"))
+        conn.send(len(data))  # first the size, so that the server knows whether to read it on its event loop
+        conn.send_bytes(data)
 
 
 class _Worker:
@@ -288,7 +292,15 @@ class QueryTimeout(Exception):
 
 
 class QueryPool:
-    """A fixed number of query workers; ``run`` is blocking and thread-safe."""
+    """A fixed number of query workers, plus a spare one ready to replace a killed worker at once
+    (so that killing a runaway query never leaves the others short of a worker while a new one starts).
+
+    ``run_async`` is what the server awaits: it waits for the worker's answer on the event loop
+    (no thread), and reads a big answer in a thread so that the loop keeps serving meanwhile.
+    ``run`` is the same, blocking, for callers without an event loop.
+    """
+
+    BIG = 256 * 1024  # answers larger than this are read and unpickled off the event loop
 
     def __init__(self, dataset: bytes, *, workers: int = 4, timeout: float = 10.0, max_rows: int = 10_000, max_bytes: int = 50_000_000,
                  memory_mb: int = 2048, isolate: bool = True) -> None:
@@ -300,14 +312,17 @@ class QueryPool:
         self._memory = memory_mb * 1024 * 1024
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._spare: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        started = [self._spawn() for _ in range(max(1, workers))]
+        started = [self._spawn() for _ in range(max(1, workers) + 1)]
         for worker in started:
             if not worker.wait_ready(60):
                 raise RuntimeError("a query worker failed to start")
+        for worker in started[1:]:
             self._idle.put(worker)
+        self._spare.put(started[0])
         self.isolated = all(worker.isolated for worker in started)
         if isolate and not self.isolated:
             log.warning("query workers could not get a network namespace of their own (user namespaces disallowed?): "
@@ -320,40 +335,111 @@ class QueryPool:
         return worker
 
     def _replace(self, dead: _Worker) -> None:
-        """Kill a worker and put a fresh one in the pool, off the request's path."""
+        """Kill a worker; the spare takes its place now, and a new spare starts, off the request's path."""
         dead.kill()
         with self._lock:
             self._all.discard(dead)
+        try:
+            self._idle.put(self._spare.get_nowait())
+            ready = self._spare
+        except queue.Empty:  # no spare ready (several kills at once): the new worker goes straight to work
+            ready = self._idle
 
         def respawn() -> None:
             if self._closed:
                 return
             worker = self._spawn()
             if worker.wait_ready(60) and not self._closed:
-                self._idle.put(worker)
+                ready.put(worker)
             else:
                 worker.kill()
 
         threading.Thread(target=respawn, daemon=True).start()
 
-    def run(self, job: Job) -> Answer:
-        """The answer to one job, or QueryTimeout after ``timeout`` seconds in all."""
-        deadline = time.monotonic() + self.timeout
+    def _take(self) -> _Worker:
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            return self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryTimeout("busy", self.timeout) from None
+
+    def run(self, job: Job) -> Answer:
+        """The answer to one job, or QueryTimeout after ``timeout`` seconds in all (blocking)."""
+        deadline = time.monotonic() + self.timeout
+        worker = self._take()
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker)
                 raise QueryTimeout("timeout", self.timeout)
-            answer: Answer = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            worker.conn.recv()  # the answer's size
+            answer: Answer = pickle.loads(worker.conn.recv_bytes())
+        except (EOFError, OSError):
             self._replace(worker)
             return Answer.error(503, "stopped")
         self._idle.put(worker)
         return answer
+
+    async def run_async(self, job: Job) -> Answer:
+        """The answer to one job, or QueryTimeout after ``timeout`` seconds in all, waiting on the event loop."""
+        import anyio.to_thread
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = await anyio.to_thread.run_sync(self._take)
+        try:
+            worker.conn.send(job)
+            try:
+                readable = await self._readable(worker, deadline - loop.time())
+            except asyncio.CancelledError:  # the request went away: the worker finishes (or is killed) off to the side
+                threading.Thread(target=self._drain, args=(worker, time.monotonic() + deadline - loop.time()), daemon=True).start()
+                raise
+            if not readable:
+                self._replace(worker)
+                raise QueryTimeout("timeout", self.timeout)
+            size: int = worker.conn.recv()
+            data = worker.conn.recv_bytes() if size <= self.BIG else await anyio.to_thread.run_sync(worker.conn.recv_bytes)
+            answer: Answer = pickle.loads(data) if size <= self.BIG else await anyio.to_thread.run_sync(pickle.loads, data)
+        except (EOFError, OSError):
+            self._replace(worker)
+            return Answer.error(503, "stopped")
+        self._idle.put(worker)
+        return answer
+
+    def _drain(self, worker: _Worker, deadline: float) -> None:
+        """Wait for the answer nobody wants any more, then give the worker back (or kill it at the deadline)."""
+        try:
+            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                worker.conn.recv()
+                worker.conn.recv_bytes()
+                self._idle.put(worker)
+                return
+        except (EOFError, OSError):
+            pass
+        self._replace(worker)
+
+    @staticmethod
+    async def _readable(worker: _Worker, seconds: float) -> bool:
+        """Whether the worker has written (its answer, or its death) within ``seconds``."""
+        if worker.conn.poll():
+            return True
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await asyncio.wait_for(ready, max(0.0, seconds))
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            loop.remove_reader(fd)
 
     def close(self) -> None:
         self._closed = True

@@ -1,8 +1,11 @@
-"""Helpers for attacking a server on loopback: a listener that records who calls it, slow clients."""
+"""Helpers for attacking a server on loopback: a listener that records who calls it, slow clients,
+and a mixed attack to run in a process of its own (``python -m tests.web.attack URL SECONDS``)."""
 
 from __future__ import annotations
 
+import json
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -129,3 +132,40 @@ def wait_until(predicate: object, seconds: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+BIG_TABLE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+BIG_ANSWER = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 2000"
+
+
+def mixed_attack(url: str, seconds: float, *, slow: int = 200) -> dict[str, object]:
+    """Slow clients, a runaway query in a loop and two loops of big answers, for ``seconds``; the statuses seen."""
+    from urllib.parse import urlencode, urlsplit
+
+    port = urlsplit(url).port
+    assert port is not None
+    stop = threading.Event()
+    outcomes: dict[str, list[int]] = {"runaway": [], "table": [], "answer": []}
+
+    def loop(name: str, path: str, accept: str) -> None:
+        while not stop.is_set():
+            outcomes[name].append(fetch(url + path, headers={"Accept": accept}, timeout=30)[0])
+
+    loops = [
+        threading.Thread(target=loop, args=("runaway", "sparql?" + urlencode({"query": RUNAWAY}), "text/csv")),
+        threading.Thread(target=loop, args=("table", "editor?" + urlencode({"query": BIG_TABLE}), "text/html")),
+        threading.Thread(target=loop, args=("answer", "sparql?" + urlencode({"query": BIG_ANSWER}), "application/sparql-results+json")),
+    ]
+    with SlowClients("127.0.0.1", port, count=slow, interval=0.5) as clients:
+        for thread in loops:
+            thread.start()
+        time.sleep(seconds)
+        stop.set()
+        for thread in loops:
+            thread.join(30)
+    return {**outcomes, "slow_opened": clients.opened, "slow_closed_by_server": clients.closed_by_server}
+
+
+if __name__ == "__main__":
+    print(json.dumps(mixed_attack(sys.argv[1], float(sys.argv[2]))))

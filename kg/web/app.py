@@ -1,15 +1,21 @@
 """``kg serve``: the graph as linked open data on one local server.
 
 Starlette routes requests and uvicorn speaks HTTP; queries run in killable
-worker processes (kg.web.worker), pages come from kg.pages.  Routes:
+worker processes cut off from the network (kg.web.worker, kg.web.sandbox),
+pages come from kg.web.pages.  Every response goes through the security
+headers, CORS, gzip and conditional-request middleware (kg.web.middleware);
+connections are bounded by kg.web.connections and the log by kg.web.logs.
+Routes:
 
     /sparql                 SPARQL 1.1 Protocol, read-only (kg.web.sparql)
     /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
     /editor                 run any read-only query
     /recommend, .json/.ttl  which mechanism for my situation (kg.web.recommend)
-    /.well-known/void       VoID + DCAT (kg.release.void)
-    BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
-    BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages)
+    /.well-known/void       VoID + DCAT (kg.release.void), in the RDF format asked for
+    BASE_PATH               home, or the dataset's description for an RDF client;
+                            BASE_PATH/ontology the ontology (hash IRIs)
+    BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages); also
+                            BASE_PATH/dataset, its distributions and BASE_PATH/graph/...
     BASE_PATH/dumps/F       the dumps that the DCAT record lists
 
 ``--base`` (default ``http://HOST:PORT/ksm/``) is the URL that stands for

@@ -1,17 +1,20 @@
-"""Latency of one saved query through `kg serve` against `oxigraph serve` on the same data.
+"""Keep-alive latency of one saved query through `kg serve` against `oxigraph serve` on the same data.
 
 Both servers run as subprocesses on loopback ports with the same quads
-(asserted + inferred, union default graph, read-only); 4 client threads
-send a bounded number of requests each with the same bound query text
-(kg.binding.with_values) and Accept: application/sparql-results+json.
-Prints median and p99 per server and their ratio.
+(asserted + inferred, union default graph, read-only).  At each concurrency
+(1, 4 and 16 by default) that many client threads each keep one HTTP/1.1
+connection open and send their share of the requests on it, with the same
+bound query text (kg.graph.binding.with_values) and
+Accept: application/sparql-results+json.  Prints median and p99 per server
+and their ratios, measured in the same run.
 
-    .venv/bin/python benchmarks/serve_latency.py [--requests 400] [--clients 4] [--query mechanisms-by-tool]
+    .venv/bin/python benchmarks/serve_latency.py [--requests 800] [--clients 1 4 16] [--query mechanisms-by-tool]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import socket
 import statistics
 import subprocess
@@ -52,24 +55,30 @@ def wait_up(url: str, seconds: float = 60) -> None:
 
 
 def measure(endpoint: str, query: str, *, requests: int, clients: int) -> list[float]:
-    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path + "?" + urllib.parse.urlencode({"query": query})
+    headers = {"Accept": "application/sparql-results+json"}
     latencies: list[float] = []
     lock = threading.Lock()
 
     def client(n: int) -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        for _ in range(5):  # warm-up, on the same connection
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+        mine = []
         for _ in range(n):
-            request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
             start = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read()
-            elapsed = time.perf_counter() - start
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            mine.append(time.perf_counter() - start)
             assert response.status == 200 and body.startswith(b"{"), body[:200]
-            with lock:
-                latencies.append(elapsed)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
 
-    for _ in range(20):  # warm-up
-        urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})).read()
-    threads = [threading.Thread(target=client, args=(requests // clients,)) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(max(1, requests // clients),)) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -87,8 +96,8 @@ def summary(name: str, latencies: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=800)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--query", default="mechanisms-by-tool")
     args = parser.parse_args()
 
@@ -108,10 +117,12 @@ def main() -> None:
             processes.append(subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(kg_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             wait_up(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
             wait_up(f"http://127.0.0.1:{kg_port}/sparql?query=ASK%7B%7D")
-            print(f"query {args.query} {given}, {args.requests} requests from {args.clients} clients each server")
-            ox_median, ox_p99 = summary("oxigraph serve", measure(f"http://127.0.0.1:{ox_port}/query", query, requests=args.requests, clients=args.clients))
-            kg_median, kg_p99 = summary("kg serve", measure(f"http://127.0.0.1:{kg_port}/sparql", query, requests=args.requests, clients=args.clients))
-            print(f"ratio kg/oxigraph: median {kg_median / ox_median:.2f}x, p99 {kg_p99 / ox_p99:.2f}x")
+            print(f"query {args.query} {given}, {args.requests} requests at each concurrency, keep-alive connections")
+            for clients in args.clients:
+                print(f"-- concurrency {clients}")
+                ox_median, ox_p99 = summary("oxigraph serve", measure(f"http://127.0.0.1:{ox_port}/query", query, requests=args.requests, clients=clients))
+                kg_median, kg_p99 = summary("kg serve", measure(f"http://127.0.0.1:{kg_port}/sparql", query, requests=args.requests, clients=clients))
+                print(f"ratio kg/oxigraph at concurrency {clients}: median {kg_median / ox_median:.2f}x, p99 {kg_p99 / ox_p99:.2f}x")
         finally:
             for process in processes:
                 process.terminate()

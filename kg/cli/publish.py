@@ -13,14 +13,24 @@ import click
 @click.option("--base", default=None, metavar="URL", help="URL standing for https://w3id.org/ksm/ (default: http://HOST:PORT/ksm/).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01), help="Time limit per query, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1), help="Most rows (or triples) in one answer.")
+@click.option("--max-answer-bytes", default=20_000_000, show_default=True, type=click.IntRange(min=1), help="Largest answer, in bytes.")
 @click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(min=1), help="Largest request body, in bytes.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Query worker processes.")
-def serve_cmd(host: str, port: int, base: str | None, timeout: float, max_rows: int, max_body: int, workers: int) -> None:
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1), help="Query worker processes.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Most open connections; past it, a new one closes the oldest idle or slow one.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a client has to send a request's headers.")
+@click.option("--keep-alive", default=5.0, show_default=True, type=click.FloatRange(min=1), help="Seconds an idle connection stays open.")
+def serve_cmd(host: str, port: int, base: str | None, timeout: float, max_rows: int, max_answer_bytes: int, max_body: int, workers: int,
+              max_connections: int, header_timeout: float, keep_alive: float) -> None:
     """Serve the graph: SPARQL endpoint, pages, dereferenceable IRIs, saved queries."""
     from kg.web.app import serve
     from kg.web.state import Settings
 
-    settings = Settings(host=host, port=port, base=base, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers)
+    settings = Settings(host=host, port=port, base=base, timeout=timeout, max_rows=max_rows, max_answer_bytes=max_answer_bytes,
+                        max_body=max_body, workers=workers, max_connections=max_connections, header_timeout=header_timeout,
+                        keep_alive=keep_alive)
+
     def announce() -> None:
         click.echo(f"kg: serving on http://{host}:{port}/ (IRIs under {settings.public_base}, SPARQL at /sparql)", err=True)
 

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -28,6 +29,7 @@ from kg.graph.store import KnowledgeGraph
 from kg.queries.catalogue import Catalogue
 
 LANGS = ("fr", "en")
+SAFE_SCHEMES = {"http", "https", "mailto"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SKOS = PREFIXES["skos"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -64,7 +66,7 @@ UI: dict[str, dict[str, str]] = {
         "languages_help": "Étiquettes de langue séparées par des virgules (fr, en, wo) ; plusieurs langues veulent dire pas de langue commune.",
         "goal": "Buts", "goal_help": "Cochez-en autant que vous voulez.", "scale": "Échelle", "formality": "Formalité",
         "unspecified": "non précisé", "rank": "Classer les mécanismes", "ranking": "Classement",
-        "same_answer": "La même réponse", "command": "En ligne de commande",
+        "same_answer": "La même réponse", "command": "En ligne de commande", "skip": "Aller au contenu",
         "api": "Description OpenAPI (openapi.json)",
         "api_intro": "Chaque requête répond aussi en JSON, CSV, TSV et XML à /queries/NOM.json, .csv… ; "
                      "leurs paramètres et formats sont décrits pour les outils d'API :",
@@ -89,7 +91,7 @@ UI: dict[str, dict[str, str]] = {
         "languages_help": "Language tags, comma-separated (fr, en, wo); several languages mean no shared one.",
         "goal": "Goals", "goal_help": "Tick as many as you like.", "scale": "Scale", "formality": "Formality",
         "unspecified": "not specified", "rank": "Rank the mechanisms", "ranking": "Ranking",
-        "same_answer": "The same answer", "command": "On the command line",
+        "same_answer": "The same answer", "command": "On the command line", "skip": "Skip to content",
         "api": "OpenAPI description (openapi.json)",
         "api_intro": "Every query also answers in JSON, CSV, TSV and XML at /queries/NAME.json, .csv…; "
                      "their parameters and formats are described for API tools:",
@@ -146,9 +148,13 @@ class Site:
         return self._pick(self.definitions.get(iri, {}), lang)[0] or ""
 
     def href(self, iri: str, lang: str, *, root: str | None = None) -> str | None:
-        """Where a browser finds the page of an IRI; None for blank nodes."""
+        """Where a browser finds the page of an IRI; None when it is not a link a browser may follow.
+
+        Only http(s) and mailto IRIs become links (read by urllib, not by pattern): a
+        ``javascript:`` or ``data:`` IRI in the data or in a query's answer stays text.
+        """
         if not iri.startswith(BASE):
-            return iri if "://" in iri else None
+            return iri if urlsplit(iri).scheme.lower() in SAFE_SCHEMES else None
         rest = iri[len(BASE):]
         suffix = (".html" if lang == "fr" else f".{lang}.html") if self.static else ""
         prefix = self.base if root is None else root
@@ -179,11 +185,13 @@ class Site:
 
     # ------------------------------------------------------------ views
 
-    def render(self, template: str, *, lang: str, root: str | None = None, **context: Any) -> str:
+    def render(self, template: str, *, lang: str, root: str | None = None, switch: str | None = None, **context: Any) -> str:
+        """A page; ``switch`` is the link to the same page in the other language (by default ``?lang=``, or the other file)."""
         root = self.base if root is None else root
         other = "en" if lang == "fr" else "fr"
         page_iri = context.get("page_iri")
-        switch = self.href(page_iri, other, root=root) if self.static and page_iri else f"?lang={other}"
+        if switch is None:
+            switch = self.href(page_iri, other, root=root) if self.static and page_iri else f"?lang={other}"
         return self.env.get_template(template).render(
             site=self, lang=lang, other=other, switch=switch, t=UI[lang], root=root, static=self.static,
             href=lambda iri: self.href(iri, lang, root=root), label=lambda iri: self.label(iri, lang),
@@ -217,12 +225,14 @@ class Site:
         ordered = sorted(rows.items(), key=lambda item: (item[0] != RDF_TYPE, self.label(item[0], lang).casefold()))
         return [(self.value(ox.NamedNode(p), lang, root=root), sorted(vs, key=lambda v: (v.inferred, v.text.casefold()))) for p, vs in ordered]
 
-    def matches(self, subject: str, lang: str) -> list[tuple[str, Value]]:
+    def matches(self, subject: str, lang: str, root: str | None = None) -> list[tuple[str, Value]]:
+        """The SKOS mappings of a resource; one to our own concepts links to its page here, not to w3id.org."""
         found = []
         for match in MATCHES:
             for o, inferred in self.objects(subject, match):
                 if isinstance(o, ox.NamedNode):
-                    found.append((match.split("#")[-1], Value(self.label(o.value, lang) if o.value in self.labels else o.value, o.value, inferred)))
+                    text = self.label(o.value, lang) if o.value in self.labels else o.value
+                    found.append((match.split("#")[-1], Value(text, self.href(o.value, lang, root=root), inferred)))
         return sorted(found, key=lambda m: (m[0], m[1].text))
 
     def incoming(self, iri: str, lang: str, root: str | None) -> list[tuple[Value, Value]]:
@@ -237,19 +247,19 @@ class Site:
         rows = [(self.value(ox.NamedNode(p), lang, root=root), self.value(ox.NamedNode(s), lang, root=root)) for p, s in seen]
         return sorted(rows, key=lambda r: (r[0].text, r[1].text))[:200]
 
-    def home(self, lang: str, root: str | None = None) -> str:
+    def home(self, lang: str, root: str | None = None, switch: str | None = None) -> str:
         items = [{"href": self.href(m, lang, root=root), "label": self.label(m, lang), "description": self.definition(m, lang)} for m in self.mechanisms()]
         items.sort(key=lambda item: (item["label"] or "").casefold())
-        return self.render("home.html", lang=lang, root=root, mechanisms=items, page_iri=BASE)
+        return self.render("home.html", lang=lang, root=root, switch=switch, mechanisms=items, page_iri=BASE)
 
-    def resource(self, iri: str, lang: str, root: str | None = None) -> str | None:
+    def resource(self, iri: str, lang: str, root: str | None = None, switch: str | None = None) -> str | None:
         """The page of one of our resources, or None if the graph says nothing about it."""
         if iri not in self.facts:
             return None
         is_mechanism = any(o == ox.NamedNode(KSM + "Mechanism") for o, _ in self.objects(iri, RDF_TYPE))
         context: dict[str, Any] = {
             "iri": iri, "page_iri": iri, "title": self.label(iri, lang), "description": self.definition(iri, lang),
-            "matches": self.matches(iri, lang), "facts": self.fact_table(iri, lang, root),
+            "matches": self.matches(iri, lang, root), "facts": self.fact_table(iri, lang, root), "switch": switch,
         }
         if is_mechanism:
             context["sections"] = [(name, self.statements(iri, predicate, lang, root)) for name, predicate in SECTIONS]
@@ -265,7 +275,7 @@ class Site:
             terms[name] = sorted({*members}, key=lambda s: s.casefold())
         return terms
 
-    def ontology(self, lang: str, root: str | None = None) -> str:
+    def ontology(self, lang: str, root: str | None = None, switch: str | None = None) -> str:
         """Every term of the ontology with its French and English labels and definitions."""
         def term(iri: str) -> dict[str, Any]:
             return {
@@ -281,7 +291,7 @@ class Site:
                          "definitions": {tag: self.definitions.get(c, {}).get(tag, "") for tag in LANGS}} for c in sorted(members)]
             schemes.append({"iri": scheme, "href": self.href(scheme, lang, root=root), "label": self.label(scheme, lang), "concepts": concepts})
         onto = BASE + "ontology"
-        return self.render("ontology.html", lang=lang, root=root, sections=sections, schemes=schemes, page_iri=onto,
+        return self.render("ontology.html", lang=lang, root=root, switch=switch, sections=sections, schemes=schemes, page_iri=onto,
                            title=self.label(onto, lang) if onto in self.labels else UI[lang]["ontology"], description=self.definition(onto, lang))
 
     # ------------------------------------------------------------ RDF documents

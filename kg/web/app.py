@@ -1,17 +1,23 @@
 """``kg serve``: the graph as linked open data on one local server.
 
 Starlette routes requests and uvicorn speaks HTTP; queries run in killable
-worker processes (kg.web.worker), pages come from kg.pages.  Routes:
+worker processes cut off from the network (kg.web.worker, kg.web.sandbox),
+pages come from kg.web.pages.  Every response goes through the security
+headers, CORS, gzip and conditional-request middleware (kg.web.middleware);
+connections are bounded by kg.web.connections and the log by kg.web.logs.
+Routes:
 
     /sparql                 SPARQL 1.1 Protocol, read-only (kg.web.sparql)
     /queries, /queries/X    saved queries: form, table, .json/.csv/.tsv/.xml
     /editor                 run any read-only query
     /recommend, .json/.ttl  which mechanism for my situation (kg.web.recommend)
-    /.well-known/void       VoID + DCAT-AP (kg.release.void)
+    /.well-known/void       VoID + DCAT-AP (kg.release.void), in the RDF format asked for
     /openapi.json           OpenAPI 3 description of /queries (kg.queries.openapi)
     BASE_PATH/context.jsonld  the JSON-LD context of every JSON-LD answer
-    BASE_PATH               home; BASE_PATH/ontology the ontology (hash IRIs);
-    BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages)
+    BASE_PATH               home, or the dataset's description for an RDF client;
+                            BASE_PATH/ontology the ontology (hash IRIs)
+    BASE_PATH/id/...        every resource, content-negotiated (kg.web.pages); also
+                            BASE_PATH/dataset, its distributions and BASE_PATH/graph/...
     BASE_PATH/dumps/F       the dumps that the DCAT record lists
 
 ``--base`` (default ``http://HOST:PORT/ksm/``) is the URL that stands for
@@ -20,12 +26,21 @@ worker processes (kg.web.worker), pages come from kg.pages.  Routes:
 
 from __future__ import annotations
 
+import gc
+import logging
+import resource
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,25 +49,26 @@ from kg.core.errors import EnvironmentFailure
 from kg.graph.store import KnowledgeGraph
 from kg.queries.catalogue import Parameter
 from kg.release.site import TEMPLATES
+from kg.web.connections import Limits, protocol_class
+from kg.web.logs import log_config
+from kg.web.messages import Message
+from kg.web.middleware import Conditional, SecurityHeaders
 from kg.web.negotiation import GRAPH_TYPES, choose, content_type
 from kg.web.pages import Pages
 from kg.web.recommend import RecommendPages
 from kg.web.sparql import sparql, text_response
 from kg.web.state import Server, Settings
 
+log = logging.getLogger("kg.serve")
+
 
 async def void(request: Request) -> Response:
-    from kg.release.void import DUMPS, metadata
-
-    server: Server = request.app.state.server
-    media = choose(request.headers.get("accept"), list(GRAPH_TYPES)) or "text/turtle"
-    sizes = {name: len(body) for name, body in server.dumps.items()}
-    triples = metadata(server.graph, dumps_url=server.settings.public_base + "dumps/", endpoint=server.endpoint, sizes=sizes)
-    assert DUMPS
-    fmt = GRAPH_TYPES[media]
-    from kg.release.publish import serialize
-
-    return Response(serialize(triples, fmt, server.jsonld), media_type=content_type(media), headers={"Vary": "Accept"})
+    """The dataset's VoID + DCAT description, in the RDF format asked for (406 if none)."""
+    pages: Pages = request.app.state.pages
+    media = choose(request.headers.get("accept"), list(GRAPH_TYPES))
+    if media is None:
+        return text_response(406, Message("not_acceptable", {"offered": ", ".join(GRAPH_TYPES)}).text())
+    return pages.rdf(pages.metadata, media, None)
 
 
 async def jsonld_context(request: Request) -> Response:
@@ -108,12 +124,12 @@ async def stylesheet(request: Request) -> Response:
 
 
 def create_app(server: Server) -> Starlette:
-    """The ASGI application for one Server."""
+    """The ASGI application for one Server: routes, then the HTTP manners of kg.web.middleware, CORS and gzip."""
     pages, prefix = Pages(server), server.base_path
     recommend = RecommendPages(server, pages)
     routes = [
         Route("/", pages.home),
-        Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/sparql", sparql, methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
         Route("/queries", pages.queries),
         Route("/queries/{name}", pages.saved_query),
         Route("/editor", pages.editor),
@@ -130,7 +146,25 @@ def create_app(server: Server) -> Starlette:
     ]
     if prefix != "/":
         routes.append(Route(prefix.rstrip("/"), lambda request: RedirectResponse(prefix, status_code=301)))
-    app = Starlette(routes=routes)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return pages.error(request, 404, Message("not_found", {"path": request.url.path}))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        response = text_response(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                   allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match", "If-Modified-Since"],
+                   expose_headers=["Content-Location", "ETag", "Last-Modified", "Vary"], max_age=86400),
+        Middleware(GZipMiddleware, minimum_size=1000),
+        Middleware(Conditional, last_modified=server.started),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found, HTTPException: http_error})
     app.state.server = server
     app.state.pages = pages
     return app
@@ -139,10 +173,39 @@ def create_app(server: Server) -> Starlette:
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening socket, or EnvironmentFailure (exit 4) if the port is taken."""
     try:
-        sock = socket.create_server((host, port), reuse_port=False)
+        sock = socket.create_server((host, port), reuse_port=False, backlog=1024)
     except OSError as error:
         raise EnvironmentFailure(f"cannot listen on {host}:{port}: {error.strerror}") from None
     return sock
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise this process's soft limit on open files towards ``wanted`` (capped by the hard limit); the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def uvicorn_config(server: Server, *, log_level: str, access_log: bool) -> Any:
+    """uvicorn's configuration with the connection limits of kg.web.connections and the bounded log of kg.web.logs.
+
+    The connection cap leaves room, under the open-files limit, for the
+    worker pipes, the files being served and the sockets being accepted.
+    """
+    import uvicorn
+
+    settings = server.settings
+    files = raise_open_files_limit(settings.max_connections + 256)
+    max_connections = max(1, min(settings.max_connections, files - 128))
+    limits = Limits(max_connections=max_connections, header_timeout=settings.header_timeout)
+    return uvicorn.Config(
+        create_app(server), http=protocol_class(limits), lifespan="off", log_config=log_config(log_level, access_log=access_log),
+        access_log=access_log, timeout_keep_alive=max(1, round(settings.keep_alive)), timeout_graceful_shutdown=5,
+        h11_max_incomplete_event_size=16 * 1024, backlog=1024, server_header=False,
+    )
 
 
 def serve(settings: Settings, *, graph: KnowledgeGraph | None = None, on_ready: Callable[[], None] | None = None) -> None:
@@ -152,9 +215,12 @@ def serve(settings: Settings, *, graph: KnowledgeGraph | None = None, on_ready: 
     sock = bind_socket(settings.host, settings.port)
     if on_ready is not None:
         on_ready()
+    sys.setswitchinterval(0.001)  # the event loop waits at most 1 ms (not 5) for the lock held by a thread rendering a big page
     server = Server(settings, graph)
+    config = uvicorn_config(server, log_level="info", access_log=True)
+    gc.collect()
+    gc.freeze()  # the graph and its pages, read once, never again scanned by the collector: no long pauses of the event loop
     try:
-        config = uvicorn.Config(create_app(server), log_level="info", access_log=True, timeout_graceful_shutdown=5)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         server.close()
@@ -171,8 +237,7 @@ def serve_in_thread(settings: Settings | None = None, *, graph: KnowledgeGraph |
     port = sock.getsockname()[1]
     settings = Settings(**{**settings.__dict__, "port": port})
     server = Server(settings, graph)
-    config = uvicorn.Config(create_app(server), log_level="warning", lifespan="off")
-    runner = uvicorn.Server(config)
+    runner = uvicorn.Server(uvicorn_config(server, log_level="warning", access_log=False))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -1,15 +1,18 @@
 """Content and language negotiation for the server (HTTP ``Accept`` headers).
 
 One table maps media types to pyoxigraph's serializers, so that every
-answer the server sends is written by pyoxigraph, never by hand.  The
-``Accept`` parsing follows RFC 9110: quality values, ``type/*`` and ``*/*``;
-the first of equally preferred types wins, so a browser (which asks for
-``text/html`` before ``*/*``) gets HTML and ``curl`` gets the default.
+answer the server sends is written by pyoxigraph, never by hand.  Headers
+are read by werkzeug (a maintained parser of ``Accept`` and
+``Accept-Language``); the first of equally preferred types wins, so a
+browser (which asks for ``text/html`` before ``*/*``) gets HTML and ``curl``
+gets the default.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header
 
 HTML = "text/html"
 
@@ -43,54 +46,26 @@ EXTENSIONS: dict[str, str] = {
 CHARSET_TYPES = {HTML, "text/turtle", "text/csv", "text/tab-separated-values", "application/n-triples", "text/plain"}
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """(media type, quality) pairs, best first, stable for equal qualities.
-
-    >>> parse_accept("text/html;q=0.9, application/sparql-results+json")
-    [('application/sparql-results+json', 1.0), ('text/html', 0.9)]
-    """
-    if not header:
-        return [("*/*", 1.0)]
-    items: list[tuple[str, float, int]] = []
-    for index, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        quality = 1.0
-        for field in fields[1:]:
-            key, _, value = field.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    quality = 0.0
-        items.append((media, quality, index))
-    items.sort(key=lambda item: (-item[1], item[2]))
-    return [(media, quality) for media, quality, _ in items if quality > 0]
-
-
 def choose(header: str | None, offered: list[str]) -> str | None:
     """The offered media type the client prefers most, or None (406).
+
+    werkzeug reads the header (RFC 9110: quality values, ``q=0`` meaning "not
+    this", ``type/*`` and ``*/*``, the most specific range deciding); among
+    equally preferred types the first offered wins.  No header means anything.
 
     >>> choose("text/html,application/xhtml+xml,*/*;q=0.8", ["text/turtle", "text/html"])
     'text/html'
     >>> choose("text/*", ["application/ld+json", "text/turtle"])
     'text/turtle'
+    >>> choose("text/html;q=0, */*;q=0.1", ["text/html", "text/turtle"])
+    'text/turtle'
     >>> choose("image/png", ["text/turtle"]) is None
     True
     """
-    for media, _ in parse_accept(header):
-        if media == "*/*":
-            return offered[0]
-        if media.endswith("/*"):
-            major = media[:-1]
-            found = next((o for o in offered if o.startswith(major)), None)
-            if found:
-                return found
-        elif media in offered:
-            return media
-    return None
+    if not header or not header.strip():
+        return offered[0] if offered else None
+    found = parse_accept_header(header, MIMEAccept).best_match(offered)
+    return str(found) if found else None
 
 
 def content_type(media: str) -> str:
@@ -98,17 +73,19 @@ def content_type(media: str) -> str:
 
 
 def choose_language(header: str | None, explicit: str | None, supported: tuple[str, ...] = ("fr", "en")) -> str:
-    """The page language: ``?lang=`` first, then ``Accept-Language``, else French (the source's language).
+    """The page language: ``?lang=`` first, then ``Accept-Language`` (werkzeug's reading), else French (the source's language).
 
     >>> choose_language("en-GB,en;q=0.9,fr;q=0.5", None)
     'en'
     >>> choose_language("en", "fr")
     'fr'
+    >>> choose_language("en;q=0, de", None)
+    'fr'
     """
     if explicit and explicit.lower() in supported:
         return explicit.lower()
-    for media, _ in parse_accept(header):
-        primary = media.split("-")[0]
-        if primary in supported:
-            return primary
+    if header:
+        found = parse_accept_header(header, LanguageAccept).best_match(list(supported))
+        if found:
+            return str(found)
     return supported[0]

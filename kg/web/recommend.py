@@ -206,7 +206,7 @@ class RecommendPages:
                 context.update(query_string=given.query_string(lang), command=given.command(lang))
             except (UsageError, InputError) as error:
                 context["error"], status = _message(error), 400
-        return pages.html(request, self.server.site.render("recommend.html", lang=lang, **context), status)
+        return pages.html(request, pages.render(request, "recommend.html", lang, **context), status)
 
     async def document(self, request: Request) -> Response:
         fmt = request.path_params["fmt"]

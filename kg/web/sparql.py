@@ -6,7 +6,8 @@ and ``named-graph-uri`` set the dataset (else the default graph is the
 union of all graphs).  Anything that is not exactly one query is a 400;
 updates are refused with 403 (this endpoint is read-only); a request body
 over the size limit is a 413; a query over the time limit a 503.  With no
-query, GET answers the service description.  A ``format`` parameter
+query, GET (and HEAD) answer the service description, and a POST is a 400.
+The query's own ``FROM``/``FROM NAMED`` are honoured (kg.web.worker).  A ``format`` parameter
 (json, xml, csv, tsv, ttl, nt, jsonld, rdf) overrides ``Accept`` for links
 that people click; values it does not know are ignored (``Accept`` rules).
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-import anyio.to_thread
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +24,7 @@ from kg.core.namespaces import PREFIXES
 from kg.web.negotiation import GRAPH_TYPES, HTML, RESULTS_TYPES, choose, content_type
 from kg.web.pages import Pages
 from kg.web.state import Server
-from kg.web.worker import Answer, Job, QueryTimeout
+from kg.web.worker import Job
 
 FORMAT_PARAM = {
     "json": "application/sparql-results+json, application/ld+json;q=0.9",
@@ -118,18 +118,18 @@ def service_description(endpoint: str) -> list[ox.Triple]:
     return triples
 
 
-async def run_job(server: Server, job: Job) -> Answer:
-    try:
-        return await anyio.to_thread.run_sync(server.pool.run, job)
-    except QueryTimeout as error:
-        return Answer.error(503, str(error))
+ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
 async def sparql(request: Request) -> Response:
     server: Server = request.app.state.server
     pages: Pages = request.app.state.pages
-    if request.method not in ("GET", "POST"):
-        return text_response(405, "use GET or POST")
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ALLOW})
+    if request.method not in ("GET", "HEAD", "POST"):
+        response = text_response(405, "use GET or POST")
+        response.headers["Allow"] = ALLOW
+        return response
     params = await protocol_params(request, server.settings.max_body)
     if isinstance(params, Response):
         return params
@@ -143,19 +143,21 @@ async def sparql(request: Request) -> Response:
     if formats:
         accept = FORMAT_PARAM[formats[0]]
     if not queries:
-        if request.method == "GET" and choose(accept, [*GRAPH_TYPES, HTML]) == HTML:
+        if request.method == "POST":
+            return text_response(400, "a POST to the SPARQL endpoint needs a 'query' parameter (form field or application/sparql-query body)")
+        if choose(accept, [*GRAPH_TYPES, HTML]) == HTML:
             return await pages.editor(request, "")
         media = choose(accept, list(GRAPH_TYPES)) or "text/turtle"
         body = ox.serialize(service_description(server.endpoint), format=GRAPH_TYPES[media]) or b""
         return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
     if len(queries) > 1:
         return text_response(400, "exactly one 'query' parameter is allowed")
-    if not formats and choose(accept, [*RESULTS_TYPES, *GRAPH_TYPES, HTML]) == HTML and request.method == "GET":
+    if not formats and choose(accept, [*RESULTS_TYPES, *GRAPH_TYPES, HTML]) == HTML and request.method != "POST":
         return await pages.editor(request, queries[0])
     job = Job(
         query=queries[0], accept=accept,
         default_graphs=tuple(v for n, v in params if n == "default-graph-uri"),
         named_graphs=tuple(v for n, v in params if n == "named-graph-uri"),
     )
-    answer = await run_job(server, job)
+    answer = await server.run(job)
     return Response(answer.body, status_code=answer.status, media_type=content_type(answer.media), headers={"Vary": "Accept"})

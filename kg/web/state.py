@@ -6,6 +6,8 @@ handlers can be added and tested one by one.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -34,7 +36,12 @@ class Settings:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_body: int = 1_000_000
-    workers: int = 2
+    workers: int = 4
+    max_answer_bytes: int = 20_000_000
+    max_connections: int = 1000
+    header_timeout: float = 10.0
+    keep_alive: float = 5.0
+    isolate: bool = True  # tests turn it off to check the second guard (kg.web.sandbox)
 
     @property
     def public_base(self) -> str:
@@ -46,8 +53,11 @@ class Server:
     """The state behind the routes: graph, pages, query workers."""
 
     def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None) -> None:
-        if settings.timeout <= 0 or settings.max_rows <= 0 or settings.max_body <= 0 or settings.workers <= 0:
-            raise UsageError("--timeout, --max-rows, --max-body and --workers must be positive")
+        limits = (settings.timeout, settings.max_rows, settings.max_body, settings.workers, settings.max_answer_bytes, settings.max_connections,
+                  settings.header_timeout, settings.keep_alive)
+        if min(limits) <= 0:
+            raise UsageError("--timeout, --max-rows, --max-body, --workers, --max-answer-bytes, --max-connections, --header-timeout "
+                             "and --keep-alive must be positive")
         parts = urlsplit(settings.public_base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UsageError(f"--base {settings.base!r}: expected an http(s) URL such as http://127.0.0.1:8000/ksm/")
@@ -57,14 +67,23 @@ class Server:
         self.endpoint = f"{parts.scheme}://{parts.netloc}/sparql"
         self.site = Site(self.graph, base=settings.public_base)
         dataset = ox.serialize(self.graph.store, format=ox.RdfFormat.N_QUADS) or b""
-        self.pool = QueryPool(dataset, workers=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows)
+        self.pool = QueryPool(dataset, workers=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows,
+                              max_bytes=settings.max_answer_bytes, isolate=settings.isolate)
+        self.version = hashlib.sha256(dataset).hexdigest()[:16]  # part of every ETag: a new dataset changes them all
+        self.started = time.time()  # Last-Modified of everything: the data cannot change while the server runs
         self.openapi: dict[str, Any] | None = None  # built on the first request for /openapi.json
 
     async def run(self, job: Job) -> Answer:
+        """A query's answer, from a worker process."""
         try:
-            return await anyio.to_thread.run_sync(self.pool.run, job)
+            return await self.pool.run_async(job)
         except QueryTimeout as error:
-            return Answer.error(503, str(error))
+            return error.answer
+
+    @cached_property
+    def render_limiter(self) -> anyio.CapacityLimiter:
+        """One page rendered at a time off the event loop: rendering holds the GIL, so more would only slow the loop."""
+        return anyio.CapacityLimiter(1)
 
     @cached_property
     def jsonld(self) -> JsonLd:

@@ -75,3 +75,89 @@ def test_recommend_form_ticks_no_internet_and_a_goal(page) -> None:  # type: ign
     assert "qui manque à la situation" in last.locator("li.collision").first.inner_text()
     assert page.locator("#r-internet").is_checked()  # the form keeps the situation
     assert page.locator("#as-json").get_attribute("href").startswith("/recommend.json?")
+
+
+# ---------------------------------------------------------------- issue 12: script, colours, language switch, phones
+
+def test_a_javascript_iri_in_a_result_does_not_run(page) -> None:  # type: ignore[no-untyped-def]
+    import urllib.parse
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    query = "SELECT ?x WHERE { VALUES ?x { <javascript://%0Aalert(document.domain)> } }"
+    response = page.goto(page.base_url + "sparql?" + urllib.parse.urlencode({"query": query, "lang": "en"}))
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    cell = page.locator("#results td").first
+    assert "javascript:" in cell.inner_text()
+    assert page.locator("#results a").count() == 0  # shown, not linked
+    cell.click()
+    # Were an attacker to get markup into the page, the CSP would refuse its inline script.
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = true'; document.body.append(s); }")
+    assert page.evaluate("() => window.__ran === undefined")
+    page.wait_for_timeout(200)
+    assert dialogs == []
+
+
+def _colour(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}"))
+
+
+def _background(page, selector: str) -> str:  # type: ignore[no-untyped-def]
+    """The first non-transparent background behind an element."""
+    return str(page.locator(selector).first.evaluate(
+        "e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;"
+        " if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; }"))
+
+
+def test_the_ontology_table_of_contents_is_readable(page, graph, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kg.release.publish import publish
+
+    page.goto(page.base_url + "ksm/ontology?lang=en")
+    assert _colour(page, "nav.toc a", "color") != _background(page, "nav.toc a")
+    assert _colour(page, "nav.toc a", "color") != "rgb(255, 255, 255)"
+    release = publish(tmp_path / "site", graph=graph)
+    page.goto((release.path / "ontology.html").as_uri())
+    assert _colour(page, "nav.toc a", "color") != "rgb(255, 255, 255)"
+    assert _colour(page, "header nav a", "color") == "rgb(255, 255, 255)"  # the header's links stay white on green
+
+
+def test_the_language_switch_keeps_a_submitted_form(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base_url + "recommend?lang=en")
+    page.check("#r-internet")
+    page.click("#rank")
+    page.wait_for_selector("#ranking")
+    assert page.locator("h1").inner_text() == "Which mechanism for my situation?"
+    page.locator("a.lang").click()
+    page.wait_for_selector("#ranking")
+    assert page.locator("h1").inner_text() == "Quel mécanisme pour ma situation ?"
+    assert page.locator("#r-internet").is_checked() and "internet=no" in page.url
+    page.goto(page.base_url + "queries/mechanisms-by-tool?tool=ksmc%3Aemail&lang=fr")
+    page.locator("a.lang").click()
+    page.wait_for_selector("#results")
+    assert "Discussion group" in page.locator("#results").inner_text()
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    import urllib.parse
+
+    long_iri = "http://example.org/" + "a-very-long-segment-without-spaces" * 8
+    query = f"SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ (<{long_iri}> \"{'mot' * 60}\") }} }}"
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        for path in ("?lang=fr", "ksm/id/mechanism/network", "ksm/ontology", "ksm/id/concept/email", "ksm/id/limitation-category/language", "recommend",
+                     "editor?" + urllib.parse.urlencode({"query": query}), "queries/mechanism-mapped-concepts?mechanism=mech%3Anetwork",
+                     "ksm/dataset", "ksm/graph/mechanisms"):
+            page.goto(page.base_url + path)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (path, overflow)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def test_skip_link_and_labelled_editor(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base_url + "editor?lang=en")
+    assert page.get_by_label("SPARQL query").count() == 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"

@@ -20,10 +20,9 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from kg.cli import main
 from kg.core.errors import InputError, NonConformingError
-from kg.tables import mechanisms as importer
-from kg.tables import template
 from kg.graph.dataset import open_graph
-from kg.tables import importing
+from kg.tables import importing, template
+from kg.tables import mechanisms as importer
 from kg.tables.importing import import_table
 from kg.tables.vocabulary import Vocabulary
 from tests.paths import ROOT

@@ -14,7 +14,7 @@ def _columns(sheet_help: dict[str, str], required: tuple[str, ...]) -> str:
 
 
 @click.command("import", epilog="\b\nmechanisms sheet, one row per statement:\n" + _columns(MECHANISMS.help, MECHANISMS.required)
-               + "\n\n\bconcepts sheet (optional), one row per concept added to a scheme:\n" + _columns(CONCEPTS.help, CONCEPTS.required))
+               + "\n\n\b\nconcepts sheet (optional), one row per concept added to a scheme:\n" + _columns(CONCEPTS.help, CONCEPTS.required))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the Turtle to this file instead of adding it to the store (atomically; left alone when nothing changes).")

@@ -60,8 +60,10 @@ MECHANISMS = Sheet(
         "position": "rank of the statement among those of its kind (1, 2...); default: the order of the rows",
         "text_fr": "the statement in French",
         "text_en": "the statement in English",
-        "categories": "categories of the statement from the scheme of its kind, ';'-separated: CURIE or French/English label",
-        "source": "where the row's statement comes from: an IRI or CURIE, or a citation in words; ';' between several. A row without one takes its mechanism's",
+        "categories": ("categories of the statement from the scheme of its kind, ';'-separated: CURIE or French/English label; "
+                       "a limitation has exactly one"),
+        "source": ("where the row's statement comes from: an IRI, a CURIE (src:..., with one of our prefixes) or a citation in words; "
+                   "';' separates several, so a citation cannot contain one. A row without one takes its mechanism's"),
         "source_language": "the language the source is written in (fr or en; default fr): the text in the other language is a translation",
         "translated_by": "who translated it (a name, an organisation or a tool)",
         "mode": "in-person, online or hybrid (en présentiel, en ligne, hybride); ';' between the modes a mechanism can run in",

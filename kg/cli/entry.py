@@ -1,0 +1,19 @@
+"""The console entry point (``kg = "kg.cli.entry:main"`` in pyproject.toml).
+
+Before anything heavy is imported, Ctrl-C gets its handler (one line, exit
+130: a KeyboardInterrupt in the middle of an import would print a traceback)
+and closed standard streams are taken care of (kg.cli.streams).  Only then
+is click imported and the command run.
+"""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    from kg.cli import interrupts, streams
+
+    interrupts.install()
+    streams.guard()
+    from kg.cli.group import main as group
+
+    group(prog_name="kg")

@@ -118,6 +118,11 @@ def sniff_rdf(head: bytes) -> str:
     return ".ttl"
 
 
+def sniff_table(head: bytes) -> str:
+    """The extension for a spreadsheet read from a stream without one: a zip is an .xlsx workbook, anything else CSV."""
+    return ".xlsx" if head.startswith(b"PK\x03\x04") else ".csv"
+
+
 @contextmanager
 def readable_files(paths: Sequence[Path], *, suffix: str | None = None, guess: Callable[[bytes], str] | None = None) -> Iterator[list[Path]]:
     """The paths, with ``-`` and other streams copied into temporary files the library can read by name.

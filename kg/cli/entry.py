@@ -10,10 +10,15 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from kg.cli import interrupts, streams
+    from kg.cli import interrupts
 
-    interrupts.install()
+    interrupts.install()  # first of all
+    from kg.cli import streams
+
     streams.guard()
     from kg.cli.group import main as group
 
-    group(prog_name="kg")
+    try:
+        group(prog_name="kg")
+    finally:
+        interrupts.finished()

@@ -79,7 +79,12 @@ def load_cmd(file: Path, graph: str | None, fmt: str | None) -> None:
             raise UsageError(f"--format {fmt} is for stdin and pipes; the format of {file} comes from its extension ({path.suffix or 'none'})")
         shown = "<stdin>" if str(file) == "-" else str(file)
         target = graph or diskstore.user_graph_name(path)
-        report = diskstore.load(path, graph=target, check=check_for_load(target, what=shown), on_wait=notices.note)
+        try:
+            report = diskstore.load(path, graph=target, check=check_for_load(target, what=shown), on_wait=notices.note)
+        except MemoryError as error:  # the parser's 16 MB limit on one term (the store is unchanged: the load is a transaction)
+            from kg.graph.rdfio import too_long
+
+            raise too_long(path, error) from None
     click.echo(report.render(), nl=False)
 
 

@@ -211,9 +211,10 @@ def _source(mechanism: Mechanism, path: Path) -> ox.NamedNode | None:
     if not value:
         return None
     iri = expand_curie(value) or (value if re.match(r"^https?://\S+$", value) else None)
-    if iri is None:
-        raise InputError(f"{Path(path).name}: row {row}, column source: {value!r} is not an IRI or a known CURIE")
-    return ox.NamedNode(iri)
+    try:
+        return ox.NamedNode(iri or "")
+    except ValueError:
+        raise InputError(f"{Path(path).name}: row {row}, column source: {value!r} is not a valid IRI or a known CURIE") from None
 
 
 def to_triples(mechanisms: list[Mechanism], path: Path) -> tuple[list[ox.Triple], dict[str, int]]:

@@ -54,12 +54,14 @@ def answer(run: Callable[[str | None], QueryResult], saved: SavedQuery, *, lang:
     """Run ``run(lang)``; if the answer has nothing in ``lang``, the answer of the first fallback language that has.
 
     Only for queries with a ``lang`` parameter that the user did not set
-    with ``-p lang=``.  An answer with no row at all is tried again too (a
+    with ``-p lang=``, and languages other than English and French, which
+    every resource of ours has (the shapes require them): asking in those
+    costs one run, as before.  An answer with no row at all is tried again too (a
     query that keeps only the labels in ``lang`` has no row without them);
     it stays as it is when no other language answers.
     """
     result = run(lang)
-    if lang is None or saved.parameter("lang") is None or "lang" in params or result.kind == "ask":
+    if lang is None or lang in FALLBACK or saved.parameter("lang") is None or "lang" in params or result.kind == "ask":
         return Answer(result, lang, lang)
     if speaks(result, lang):
         return Answer(result, lang, lang)

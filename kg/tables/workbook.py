@@ -28,7 +28,7 @@ import datetime
 import io
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +68,16 @@ def read_rows(path: Path, *, sheet: str | None = None) -> tuple[list[str], Itera
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl warns about styles and extensions it drops; they do not matter here
         try:
-            book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            # From memory, not the file: the workbook (compressed, size-checked above) is small, and rows
+            # still stream from it; an import abandoned midway then leaves no file open for the GC to find.
+            book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=False, keep_links=False)
         except OSError as error:
             raise InputError(f"{path}: unreadable: {error.strerror or error}") from None
         except (*_BROKEN, InvalidFileException) as error:
             raise InputError(
                 f"{path}: not an .xlsx workbook ({type(error).__name__}); save it from the spreadsheet as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8'"
             ) from None
+    rows: Generator[tuple[int, list[Any]], None, None] | None = None
     try:
         worksheet = _worksheet(book, path, sheet)
         worksheet.reset_dimensions()  # read to the last row there is, whatever <dimension ref> claims
@@ -86,6 +89,8 @@ def read_rows(path: Path, *, sheet: str | None = None) -> tuple[list[str], Itera
         header = [str(c.value).strip().lower() if c.value is not None else "" for c in header_cells]
         check_header(path, header, header_row)
     except BaseException:
+        if rows is not None:
+            rows.close()
         book.close()
         raise
     return header, _table(path, book, header, header_row, rows)
@@ -120,25 +125,29 @@ def _worksheet(book: Any, path: Path, sheet: str | None) -> Any:
     return by_title[sheet]
 
 
-def _rows(path: Path, worksheet: Any) -> Iterator[tuple[int, list[Any]]]:
+def _rows(path: Path, worksheet: Any) -> Generator[tuple[int, list[Any]], None, None]:
     """The non-empty rows of the sheet, with their numbers, read one at a time."""
     cells = worksheet.iter_rows()
     number = 0
-    while True:
-        try:
-            with warnings.catch_warnings():  # around each step only: a generator must not hold the global filters across its yields
-                warnings.simplefilter("ignore", UserWarning)
-                row = next(cells, None)
-        except _BROKEN as error:
-            raise InputError(f"{path}: sheet {worksheet.title!r} cannot be read ({type(error).__name__}: {error})") from None
-        if row is None:
-            return
-        number += 1
-        if any(c.value is not None and str(c.value).strip() for c in row):
-            yield number, list(row)
+    try:
+        while True:
+            try:
+                with warnings.catch_warnings():  # around each step only: a generator must not hold the global filters across its yields
+                    warnings.simplefilter("ignore", UserWarning)
+                    row = next(cells, None)
+            except _BROKEN as error:
+                raise InputError(f"{path}: sheet {worksheet.title!r} cannot be read ({type(error).__name__}: {error})") from None
+            if row is None:
+                return
+            number += 1
+            if any(c.value is not None and str(c.value).strip() for c in row):
+                yield number, list(row)
+    finally:
+        cells.close()  # openpyxl's reader closes the sheet's stream: before the workbook, or the file outlives both
 
 
-def _table(path: Path, book: Any, header: list[str], header_row: int, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, dict[str, str]]]:
+def _table(path: Path, book: Any, header: list[str], header_row: int,
+           rows: Generator[tuple[int, list[Any]], None, None]) -> Iterator[tuple[int, dict[str, str]]]:
     """The rows as the template's cells; closes the workbook when done (or abandoned)."""
     name = path.name
     try:
@@ -155,6 +164,7 @@ def _table(path: Path, book: Any, header: list[str], header_row: int, rows: Iter
                     raise where.error(f"{text[:20]!r} is in a column that has no header in row {header_row}")
             yield number, {column: values.get(column, "") for column in header if column}
     finally:
+        rows.close()  # abandoned on an error: close the sheet's stream, then the workbook (the order matters, see _rows)
         notices.progress_done()
         book.close()
 

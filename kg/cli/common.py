@@ -32,14 +32,16 @@ STDIN_NAME = "<stdin>"
 
 
 class OutputFile(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3 on; pyproject allows 8.1
-    """An ``-o`` path; what may be written there is kg.core.atomic's to decide (one-line errors)."""
+    """An ``-o`` path (``-`` is stdout); what may be written there is kg.core.atomic's to decide (one-line errors)."""
 
     name = "file"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | None:
         if isinstance(value, Path):
             return value
         text = str(value)
+        if text == STDIN:
+            return None
         if not text.strip():
             raise UsageError(f"{_option(param, '--output')} {text!r}: an empty path names no file; give a file name")
         return Path(text)

@@ -56,6 +56,14 @@ def test_o_empty_path_is_a_usage_error(runner) -> None:  # type: ignore[no-untyp
     assert "empty path" in _one_line(result.stderr)
 
 
+def test_o_dash_is_stdout(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, [*QUERY, "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("mechanism,mechanismLabel")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_o_missing_folder_exits_4_and_makes_no_folder(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(main, [*QUERY, "-o", str(tmp_path / "typo" / "out.csv")])
     assert result.exit_code == 4

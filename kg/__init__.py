@@ -20,11 +20,12 @@ stays as cheap as the command line needs it to be.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: importing typing alone costs the start-up some 5 ms
+if TYPE_CHECKING:  # annotations only: `import kg` must cost nothing, for the command line's start-up
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+    from typing import Any
 
-if TYPE_CHECKING:
     import pyoxigraph
 
     from kg.graph.results import QueryResult

@@ -1,5 +1,5 @@
 """``python -m kg.cli``: the same as the ``kg`` command."""
 
-from kg.cli import main
+from kg.cli.entry import main
 
 main()

@@ -7,12 +7,14 @@ from typing import Any
 
 import click
 
-from kg.cli.common import emit
+from kg.cli.common import INPUT, OUTPUT, emit, readable_files, sniff_rdf
 from kg.core.errors import UsageError
+
+RDF_SUFFIXES = ("ttl", "nt", "nq", "trig", "rdf", "jsonld")  # the formats kg.graph.rdfio reads, by extension
 
 
 @click.command("reason")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred graph here (default: stdout).")
+@click.option("--output", "-o", type=OUTPUT, help="Write the inferred graph here (default: stdout).")
 @click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml"]))
 def reason_cmd(output: Path | None, fmt: str) -> None:
     """Compute the OWL RL closure (owlrl) and write the inferred triples."""
@@ -31,7 +33,7 @@ def reason_cmd(output: Path | None, fmt: str) -> None:
 
 @click.command("export")
 @click.option("--format", "-f", "fmt", default="ttl", show_default=True, type=click.Choice(["ttl", "nt", "jsonld", "xml", "nq", "trig", "csv", "xlsx"]))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=OUTPUT, help="Write to this file (atomically) instead of stdout.")
 @click.option("--inferred/--asserted-only", default=True, show_default=True, help="Include the inferred triples.")
 def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
     """Write the whole graph in a standard RDF format (or, with csv or xlsx, the mechanisms as a spreadsheet)."""
@@ -57,10 +59,12 @@ def export_cmd(fmt: str, output: Path | None, inferred: bool) -> None:
 
 
 @click.command("load")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--graph", metavar="IRI", help="Named graph to load into (default: https://w3id.org/ksm/graph/user/<file stem>).")
-def load_cmd(file: Path, graph: str | None) -> None:
-    """Load an RDF file into the persistent store (.kg/store or $KG_STORE) and re-reason; reloading replaces its graph.
+@click.argument("file", type=INPUT)
+@click.option("--graph", metavar="IRI", help="Named graph to load into (default: https://w3id.org/ksm/graph/user/<file stem>; stdin: .../user/stdin).")
+@click.option("--format", "-f", "fmt", type=click.Choice(RDF_SUFFIXES),
+              help="RDF format of stdin (-) or a pipe (default: guessed, else Turtle); a file's comes from its extension.")
+def load_cmd(file: Path, graph: str | None, fmt: str | None) -> None:
+    """Load an RDF file (or stdin: -) into the persistent store (.kg/store or $KG_STORE) and re-reason; reloading replaces its graph.
 
     A file that names our resources or terms is checked with the shapes and
     checks on the whole store first (exit 1, store unchanged, if it breaks
@@ -70,9 +74,16 @@ def load_cmd(file: Path, graph: str | None) -> None:
     from kg.graph import diskstore
     from kg.quality.validate import check_for_load
 
-    target = graph or diskstore.user_graph_name(file)
-    report = diskstore.load(file, graph=target, check=check_for_load(target, what=str(file)), on_wait=notices.note)
+    with readable_files([file], suffix=f".{fmt}" if fmt else None, guess=sniff_rdf) as (path,):
+        if fmt and path.suffix.lower() != f".{fmt}":
+            raise UsageError(f"--format {fmt} is for stdin and pipes; the format of {file} comes from its extension ({path.suffix or 'none'})")
+        stdin = str(file) == "-"
+        shown = "<stdin>" if stdin else str(file)
+        target = graph or diskstore.user_graph_name(Path("stdin") if stdin else path)
+        report = diskstore.load(path, graph=target, check=check_for_load(target, what=shown), on_wait=notices.note,
+                                source="stdin" if stdin else None)
     click.echo(report.render(), nl=False)
+
 
 
 @click.command("graphs")

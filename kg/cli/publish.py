@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
+from kg.cli.common import SECONDS
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--base", default=None, metavar="URL", help="URL standing for https://w3id.org/ksm/ (default: http://HOST:PORT/ksm/).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01), help="Time limit per query, in seconds.")
+@click.option("--timeout", default=10.0, show_default=True, type=SECONDS, help="Time limit per query, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1), help="Most rows (or triples) in one answer.")
 @click.option("--max-answer-bytes", default=20_000_000, show_default=True, type=click.IntRange(min=1), help="Largest answer, in bytes.")
 @click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(min=1), help="Largest request body, in bytes.")

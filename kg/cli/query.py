@@ -1,12 +1,16 @@
-"""``kg queries`` and ``kg query``: the saved queries, listed and run (locally or on an endpoint)."""
+"""``kg queries`` and ``kg query``: the saved queries (or a query file, or stdin), listed and run, locally or on an endpoint."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.common import LANG_OPTION, emit, parse_params
+from kg.cli.common import LANG_OPTION, OUTPUT, SECONDS, emit, parse_params, readable_files
+
+if TYPE_CHECKING:
+    from kg.queries.catalogue import SavedQuery
 
 
 @click.command("queries")
@@ -25,24 +29,74 @@ def list_queries(lang: str) -> None:
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (IRI, CURIE or label); repeatable.")
 @click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]))
 @LANG_OPTION
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--output", "-o", type=OUTPUT, help="Write to this file (atomically) instead of stdout.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead (basic auth from $KG_ENDPOINT_USER / $KG_ENDPOINT_PASSWORD).")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a remote endpoint.")
+@click.option("--timeout", default=60.0, show_default=True, type=SECONDS, help="Seconds to wait for a remote endpoint.")
 def run_query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: Path | None, endpoint: str | None, timeout: float) -> None:
-    """Run the saved query NAME on the bundled graph (or a remote endpoint)."""
-    from kg.queries.catalogue import Catalogue
+    """Run the saved query NAME, or the SPARQL in a file (my.rq) or stdin (-), on the graph or an endpoint.
+
+    A query file may use the saved queries' header and parameters; it is
+    only read, never run as an update.  Labels missing in --lang fall back
+    to English, then French (said on stderr).
+    """
+    from kg.queries.adhoc import names_a_file
     from kg.queries.params import check_lang
 
     lang = check_lang(lang)
-    saved = Catalogue.bundled().get(name)
     given = parse_params(params)
+    if names_a_file(name):
+        with readable_files([Path(name)], suffix=".rq") as (path,):
+            _run(_load_adhoc(path), given, fmt, lang, output, endpoint, timeout, adhoc=True)
+        return
+    from kg.queries.catalogue import Catalogue
+
+    _run(Catalogue.bundled().get(name), given, fmt, lang, output, endpoint, timeout, adhoc=False)
+
+
+def _load_adhoc(path: Path) -> SavedQuery:
+    from kg.core.errors import InputError
+    from kg.queries.catalogue import load
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a query file")
+    return load(path)
+
+
+def _run(saved: SavedQuery, given: dict[str, str], fmt: str, lang: str, output: Path | None, endpoint: str | None,
+         timeout: float, *, adhoc: bool) -> None:
+    from kg.core import notices
+    from kg.core.errors import InputError
+    from kg.graph.results import QueryResult
+    from kg.queries.adhoc import refuse_update
+    from kg.queries.languages import answer
+
+    shown = str(saved.path)
     if endpoint is not None:
         from kg.remote.endpoint import Endpoint, run_saved
 
-        result = run_saved(Endpoint.at(endpoint, timeout=timeout), saved, given, lang=lang)
+        if adhoc:
+            refuse_update(saved, shown=shown)  # a remote endpoint might accept one
+        remote = Endpoint.at(endpoint, timeout=timeout)
+
+        def run(language: str | None) -> QueryResult:
+            return run_saved(remote, saved, given, lang=language)
     else:
         from kg.graph.dataset import open_graph
         from kg.queries.run import run_saved as run_local
 
-        result = run_local(open_graph(), saved, given, lang=lang)
-    emit(result.serialize(fmt), output)
+        graph = open_graph()
+
+        def run(language: str | None) -> QueryResult:
+            try:
+                return run_local(graph, saved, given, lang=language)
+            except InputError:
+                if adhoc:
+                    refuse_update(saved, shown=shown)
+                raise
+
+    found = answer(run, saved, lang=lang, params=given)
+    if found.fell_back:
+        notices.note(f"no label in '{found.asked}' in this answer; answering in '{found.lang}'")
+    emit(found.result.serialize(fmt), output)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kg.cli.common import INPUT, OUTPUT, readable_files
+
 
 @click.command("recommend")
 @click.option("--internet/--no-internet", default=None, help="The actors have (or lack) internet access.")
@@ -15,10 +17,10 @@ import click
 @click.option("--scale", multiple=True, metavar="SCALE", help="Scale wanted: local, regional, national, international, sectoral.")
 @click.option("--formality", multiple=True, metavar="F", help="Formality wanted: formal or informal.")
 @click.option("--lacks", multiple=True, metavar="REQ", help="Another requirement the situation lacks (IRI, CURIE or label).")
-@click.option("--situation", "file", type=click.Path(dir_okay=False, path_type=Path), help="A situation file (.ttl or .json); options add to it.")
+@click.option("--situation", "file", type=INPUT, help="A situation file (.ttl or .json; - for stdin); options add to it.")
 @click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "ttl"]))
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Language of labels and reasons.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--output", "-o", type=OUTPUT, help="Write to this file (atomically) instead of stdout.")
 def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tuple[str, ...], goals: tuple[str, ...],
                   scale: tuple[str, ...], formality: tuple[str, ...], lacks: tuple[str, ...], file: Path | None,
                   fmt: str, lang: str, output: Path | None) -> None:
@@ -34,6 +36,11 @@ def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tup
     from kg.recommendation.situation import Options
 
     options = Options(internet=internet, budget=budget, languages=languages, goals=goals, scale=scale, formality=formality, lacks=lacks)
-    ranking = recommend_from_options(open_graph(), lang=lang, file=file, options=options)
+    with readable_files([file] if file is not None else [], guess=_situation_format) as found:
+        ranking = recommend_from_options(open_graph(), lang=lang, file=found[0] if found else None, options=options)
     emit(serialize(ranking, fmt), output)
 
+
+def _situation_format(head: bytes) -> str:
+    """A situation read from stdin: JSON if it looks like it, else Turtle."""
+    return ".json" if head.lstrip()[:1] == b"{" else ".ttl"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.common import SECONDS
+
 ENDPOINT_HELP = "SPARQL query URL (Oxigraph: http://host:7878/query). Basic auth from $KG_ENDPOINT_USER / $KG_ENDPOINT_PASSWORD."
 
 
@@ -13,7 +15,7 @@ ENDPOINT_HELP = "SPARQL query URL (Oxigraph: http://host:7878/query). Basic auth
 @click.option("--store-endpoint", metavar="URL", help="Graph Store Protocol URL (default: .../store beside a .../query URL).")
 @click.option("--graph", "graph", metavar="IRI", help="Put every triple into this one named graph instead of one graph per file.")
 @click.option("--no-graph-store", is_flag=True, help="Upload with SPARQL Update only (for servers without the Graph Store Protocol).")
-@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for each request.")
+@click.option("--timeout", default=300.0, show_default=True, type=SECONDS, help="Seconds to wait for each request.")
 def push_cmd(endpoint: str, update_endpoint: str | None, store_endpoint: str | None, graph: str | None, no_graph_store: bool, timeout: float) -> None:
     """Upload the asserted and inferred graphs, replacing them on the server as a whole."""
     import pyoxigraph as ox

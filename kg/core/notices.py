@@ -16,6 +16,7 @@ from collections.abc import Callable
 _note: Callable[[str], None] | None = None
 _progress: Callable[[str], None] | None = None
 _last = 0.0
+_shown = False
 
 
 def configure(*, notes: bool, progress: bool) -> None:
@@ -46,21 +47,29 @@ def note(message: str) -> None:
 
 
 def progress(message: str, *, every: float = 0.2) -> None:
-    """One progress line, redrawn at most every ``every`` seconds."""
-    global _last
+    """One progress line, redrawn at most every ``every`` seconds (the first call only starts the clock)."""
+    global _last, _shown
     if _progress is None:
         return
     now = time.monotonic()
+    if not _last:
+        _last = now  # work that ends within ``every`` shows nothing
+        return
     if now - _last >= every:
         _last = now
+        _shown = True
         _progress(message)
 
 
 def progress_done() -> None:
-    if _progress is not None:
-        _progress("")
-        try:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
+    """Erase the progress line, if one was drawn, and start the clock again for the next piece of work."""
+    global _last, _shown
+    _last = 0.0
+    if _progress is None or not _shown:
+        return
+    _shown = False
+    try:
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass

@@ -378,7 +378,7 @@ class LoadReport:
 
 
 def load(path: Path, *, graph: str | None = None, folder: Path | None = None, check: Checker | None = None,
-         on_wait: Callable[[str], None] | None = None) -> LoadReport:
+         on_wait: Callable[[str], None] | None = None, source: str | None = None) -> LoadReport:
     """Load (or reload: replace) one RDF file into its named graph, re-reason, then swap atomically."""
     path = Path(path)
     if path.is_dir():
@@ -403,8 +403,10 @@ def load(path: Path, *, graph: str | None = None, folder: Path | None = None, ch
             raise rdfio.syntax_error(path, error, fmt.name) from None
         except ValueError as error:
             raise InputError(f"{path}: unreadable: {error}") from None
+        except MemoryError as error:  # the parser's 16 MB limit on one term: bad input, and the store is unchanged
+            raise rdfio.too_long(path, error) from None
         (what.replaced if existed[0] else what.added).append(target)
-        manifest.graphs[target] = {"kind": "loaded", "source": str(path.resolve()), "added": _now()}
+        manifest.graphs[target] = {"kind": "loaded", "source": source or str(path.resolve()), "added": _now()}
 
     outcome = transaction(fill, folder=folder, check=check, on_wait=on_wait)
     triples = int(outcome.manifest.graphs[target]["triples"])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core.errors import InputError
+from kg.core.errors import EnvironmentFailure, InputError, KgError
 from kg.core.namespaces import GRAPH
 
 _FORMATS = {
@@ -49,6 +49,13 @@ def syntax_error(path: Path, error: SyntaxError, what: str) -> InputError:
     return InputError(f"{path}:{line}: bad {what} syntax: {message}")
 
 
+def too_long(path: Path, error: MemoryError) -> KgError:
+    """pyoxigraph's parser holds one term in a buffer of at most 16 MiB and raises MemoryError past it: bad input, not a bug."""
+    if "buffer maximal size" not in str(error):
+        return EnvironmentFailure(f"{path}: out of memory while reading it")
+    return InputError(f"{path}: a literal or IRI longer than 16 MB, more than the RDF parser reads in one piece; split or shorten it")
+
+
 def read_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
     """All the triples of one file, as quads in its named graph."""
     path = Path(path)
@@ -67,6 +74,8 @@ def read_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
         raise InputError(f"{path}: not UTF-8 text ({error.reason})") from None
     except (OSError, ValueError) as error:
         raise InputError(f"{path}: unreadable: {error}") from None
+    except MemoryError as error:
+        raise too_long(path, error) from None
     quads = []
     for item in parsed:
         triple = item.triple if isinstance(item, ox.Quad) else item

@@ -32,38 +32,31 @@ class KnowledgeGraph:
     files: list[Path] = field(default_factory=list)
 
     @classmethod
-    def from_files(cls, files: Iterable[Path], *, infer: bool = True, use_cache: bool = True) -> KnowledgeGraph:
+    def from_files(cls, files: Iterable[Path], *, infer: bool = True, use_cache: bool = True, keep: bool = True) -> KnowledgeGraph:
         """Load files into their named graphs and add the (cached) OWL RL closure.
 
         The whole dataset, asserted and inferred, is cached as one N-Quads
         file beside the inferred graph (same key): a warm start parses that
-        single file natively instead of a score of Turtle files.
+        single file natively instead of a score of Turtle files.  ``keep=False``
+        caches neither (a user's file validated once is not worth a snapshot
+        in the cache); the ontology's closure is cached still.
         """
         files = [Path(f) for f in files]
         for path in files:
             if not path.is_file():
                 raise InputError(f"{path}: {'is a folder, not an RDF file' if path.is_dir() else 'no such file'}")
         store = ox.Store()
-        snapshot = cache.cache_dir() / f"dataset-{cache.cache_key(files)}.nq" if infer and use_cache else None
-        if snapshot is not None and snapshot.is_file():
-            try:
-                store.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
-                return cls(store=store, files=files)
-            except (SyntaxError, OSError):
-                store.clear()  # a damaged snapshot is rebuilt below
+        key = cache.cache_key(files) if infer and use_cache and keep else None
+        if key is not None and cache.load_snapshot(key, store):
+            return cls(store=store, files=files)
         quads = rdfio.read_all(files)
         store.extend(quads)
         if infer:
             from kg.reasoning import inferred  # the rule engine, only when the snapshot is stale
 
-            store.extend(inferred.inferred_quads(files, quads, use_cache=use_cache))
-        if snapshot is not None:
-            try:
-                from kg.core import atomic
-
-                atomic.write_bytes(snapshot, ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b"")
-            except OSError:
-                pass  # a read-only cache folder only costs speed
+            store.extend(inferred.inferred_quads(files, quads, use_cache=use_cache, keep=keep))
+        if key is not None:
+            cache.save_snapshot(key, store)
         return cls(store=store, files=files)
 
     def __len__(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -35,6 +36,7 @@ class Violation:
     message_fr: str
     message_en: str
     severity: str = "Violation"
+    node: ox.NamedNode | ox.BlankNode | ox.Literal | None = field(default=None, compare=False)  # the focus as a term (checks)
 
     def message(self, lang: str) -> str:
         return (self.message_fr if lang == "fr" else self.message_en) or self.message_en or self.message_fr
@@ -45,6 +47,7 @@ class Report:
     files: list[Path]
     violations: list[Violation] = field(default_factory=list)
     checks_run: int = 0
+    shacl_results: Any = field(default=None, repr=False, compare=False)  # pyshacl's report graph (rdflib), for kg.quality.formats
 
     @property
     def conforms(self) -> bool:
@@ -65,7 +68,7 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def _shacl(graph: KnowledgeGraph, shapes: Path) -> list[Violation]:
+def _shacl(graph: KnowledgeGraph, shapes: Path) -> tuple[list[Violation], Any]:
     import pyshacl
     import rdflib
 
@@ -85,17 +88,19 @@ def _shacl(graph: KnowledgeGraph, shapes: Path) -> list[Violation]:
         messages = {m.language or "en": str(m) for m in results.objects(result, sh.resultMessage)}
         path = results.value(result, sh.resultPath)
         severity = results.value(result, sh.resultSeverity)
+        focus = results.value(result, sh.focusNode)
         found.append(
             Violation(
                 source=shorten(str(results.value(result, sh.sourceShape))),
-                focus=shorten(str(results.value(result, sh.focusNode))),
+                focus=shorten(str(focus)),
                 path=shorten(str(path)) if isinstance(path, rdflib.URIRef) else "",
                 message_fr=messages.get("fr", ""),
                 message_en=messages.get("en", next(iter(messages.values()), "")),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                node=ox.NamedNode(str(focus)) if isinstance(focus, rdflib.URIRef) else None,
             )
         )
-    return sorted(found, key=lambda v: (v.focus, v.source, v.path))
+    return sorted(found, key=lambda v: (v.focus, v.source, v.path)), results
 
 
 def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
@@ -115,6 +120,7 @@ def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
                     path="",
                     message_fr=f"{check.summary_in('fr')} ({detail})",
                     message_en=f"{check.summary_in('en')} ({detail})",
+                    node=focus if isinstance(focus, ox.NamedNode | ox.BlankNode | ox.Literal) else None,
                 )
             )
     return len(catalogue), found
@@ -123,7 +129,8 @@ def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
 def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None) -> Report:
     """Shapes and checks over a graph that holds the ontology, the data and its inferred triples."""
     report = Report(files=list(files or []))
-    report.violations.extend(_shacl(graph, resources.shapes_file()))
+    found, report.shacl_results = _shacl(graph, resources.shapes_file())
+    report.violations.extend(found)
     count, failed = _checks(graph, resources.checks_dir())
     report.checks_run = count
     report.violations.extend(failed)
@@ -138,7 +145,8 @@ def validate(files: list[Path] | None = None) -> Report:
     """
     if files:
         data = [Path(f) for f in files]
-        return validate_graph(KnowledgeGraph.from_files(resources.ontology_files() + data), files=data)
+        # keep=False: a user's file, validated once, leaves no snapshot in the cache (a 50 MB file left 92 MB)
+        return validate_graph(KnowledgeGraph.from_files(resources.ontology_files() + data, keep=False), files=data)
     from kg.graph.dataset import open_graph
 
     graph = open_graph()

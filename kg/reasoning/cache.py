@@ -1,21 +1,38 @@
-"""The reasoner's on-disk cache: inferred graphs keyed by what they were computed from.
+"""The reasoner's on-disk cache: inferred graphs and dataset snapshots, keyed by what they were computed from.
 
 Reasoning costs seconds; a query must not pay it when nothing changed.  The
 key is made of the inputs' bytes, the cache format and owlrl's version, so a
 changed file or reasoner never meets a stale answer.
+
+The cache has a size limit, ``$KG_CACHE_LIMIT`` megabytes (default
+:data:`DEFAULT_LIMIT_MB`): after each write the least recently used entries
+(a read counts as a use: it touches the file's time) are removed until the
+cache fits, and an entry larger than the whole limit is not kept at all.
+``kg cache`` shows its size and ``kg cache --clear`` empties it.  Every
+entry can be recomputed, so removing one only costs time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.core.errors import KgError, UsageError
+
 # Bump when the filtering or the way inputs are gathered changes.
 _CACHE_FORMAT = "3"
+DEFAULT_LIMIT_MB = 256
+# What this module writes (and so may remove): inferred-, schema- and dataset- entries, and
+# the temporary files of writes that were interrupted (removed once they are an hour old).
+_ENTRY_PREFIXES = ("inferred-", "schema-", "dataset-")
+_ENTRY_SUFFIXES = (".nt", ".nq")
+_STALE_TEMPORARY = 3600.0
 
 
 def cache_dir() -> Path:
@@ -27,12 +44,28 @@ def cache_dir() -> Path:
     return Path(base) / "ksm-kg"
 
 
+def limit_bytes() -> int:
+    """The size limit: ``$KG_CACHE_LIMIT`` megabytes (0 keeps nothing), else the default."""
+    raw = os.environ.get("KG_CACHE_LIMIT", "").strip()
+    if not raw:
+        return DEFAULT_LIMIT_MB * 1_000_000
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 <= megabytes < 1e9:  # also refuses nan and inf
+        raise UsageError(f"$KG_CACHE_LIMIT {raw!r}: expected a number of megabytes (0 or more)")
+    return int(megabytes * 1_000_000)
+
+
 def cache_key(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256(_CACHE_FORMAT.encode())
     digest.update(_owlrl_version().encode())
     for path in paths:
         digest.update(str(Path(path).name).encode() + b"\0")
-        digest.update(Path(path).read_bytes())
+        with Path(path).open("rb") as handle:  # in blocks: a 50 MB input need not be held twice
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
         digest.update(b"\0")
     return digest.hexdigest()[:32]
 
@@ -53,6 +86,15 @@ def _owlrl_version() -> str:
     return found[-1] if found else "unknown"
 
 
+# ------------------------------------------------------------------ entries
+
+
+def _used(path: Path) -> None:
+    """Mark an entry as just used (its modification time orders the evictions)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache is used as it is
 
 
 def load_triples(name: str) -> list[ox.Triple] | None:
@@ -61,16 +103,132 @@ def load_triples(name: str) -> list[ox.Triple] | None:
     if not cached.is_file():
         return None
     try:
-        return [q.triple for q in ox.parse(path=str(cached), format=ox.RdfFormat.N_TRIPLES)]
+        found = [q.triple for q in ox.parse(path=str(cached), format=ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, OSError):
         return None
+    _used(cached)
+    return found
 
 
 def save_triples(name: str, triples: Iterable[ox.Triple]) -> None:
     """Cache triples under ``name``; a read-only cache folder only costs speed."""
+    _save(name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
+def snapshot_name(key: str) -> str:
+    return f"dataset-{key}.nq"
+
+
+def load_snapshot(key: str, store: ox.Store) -> bool:
+    """Fill ``store`` from the dataset snapshot under ``key``; False (store left empty) if there is none or it is damaged."""
+    cached = cache_dir() / snapshot_name(key)
+    if not cached.is_file():
+        return False
+    try:
+        store.load(path=str(cached), format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, OSError):
+        store.clear()
+        return False
+    _used(cached)
+    return True
+
+
+def save_snapshot(key: str, store: ox.Store) -> None:
+    """Keep the whole dataset (asserted and inferred) under ``key``, if it fits the cache."""
+    _save(snapshot_name(key), ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b"")
+
+
+def _save(name: str, content: bytes) -> None:
+    limit = limit_bytes()
+    if len(content) > limit:
+        return  # larger than the whole cache: computing it again is the price
     from kg.core import atomic  # tempfile is not needed on the warm path
 
     try:
-        atomic.write_bytes(cache_dir() / name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        atomic.write_bytes(cache_dir() / name, content, make_parents=True)
+    except KgError:
+        return  # a read-only or full cache folder only costs speed
+    evict(limit, keep=name)
+
+
+# ------------------------------------------------------------------ size and eviction
+
+
+@dataclass(frozen=True)
+class Usage:
+    folder: Path
+    files: int
+    bytes: int
+    limit: int
+
+
+def _entries(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    found = []
+    try:
+        listing = list(folder.iterdir())
     except OSError:
-        pass
+        return []
+    for path in listing:
+        name = path.name
+        ours = name.startswith(_ENTRY_PREFIXES) and name.endswith(_ENTRY_SUFFIXES)
+        leftover = name.startswith(tuple(f".{p}" for p in _ENTRY_PREFIXES)) and name.endswith(".tmp")
+        if not (ours or leftover):
+            continue
+        try:
+            found.append((path, path.stat()))
+        except OSError:
+            continue  # removed meanwhile by another process
+    return found
+
+
+def usage() -> Usage:
+    """How much the cache holds, and its limit."""
+    entries = _entries(cache_dir())
+    return Usage(cache_dir(), len(entries), sum(s.st_size for _, s in entries), limit_bytes())
+
+
+def evict(limit: int, *, keep: str | None = None) -> int:
+    """Remove the least recently used entries until the cache holds at most ``limit`` bytes; the bytes removed.
+
+    Leftovers of interrupted writes go once they are an hour old (younger
+    ones may be another process's write in progress).
+    """
+    now = time.time()
+    entries = []
+    removed = 0
+    for path, status in _entries(cache_dir()):
+        if path.name.endswith(".tmp"):
+            if now - status.st_mtime > _STALE_TEMPORARY:
+                removed += _remove(path, status)
+            continue
+        entries.append((path, status))
+    total = sum(s.st_size for _, s in entries)
+    for path, status in sorted(entries, key=lambda e: e[1].st_mtime):
+        if total <= limit:
+            break
+        if path.name == keep:
+            continue
+        gone = _remove(path, status)
+        total -= gone
+        removed += gone
+    return removed
+
+
+def _remove(path: Path, status: os.stat_result) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    except OSError:
+        return 0  # read-only: leave it
+    return status.st_size
+
+
+def clear() -> Usage:
+    """Empty the cache; what was removed (a read-only cache keeps its files)."""
+    folder, files, size = cache_dir(), 0, 0
+    for path, status in _entries(folder):
+        gone = _remove(path, status)
+        if gone or not path.exists():
+            files, size = files + 1, size + gone
+    return Usage(folder, files, size, limit_bytes())

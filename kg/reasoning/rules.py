@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from kg.core import notices
 from kg.reasoning import cache, reference
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -331,11 +332,16 @@ class _Engine:
         coded = [self.encode(t) for t in given]
         for triple in coded:
             self._insert(triple, delta)
+        rounds = 0
         while delta:
+            rounds += 1
             new: list[tuple[int, int, int]] = []
-            for triple in delta:
+            for count, triple in enumerate(delta):
+                if not count & 0xFFF:  # every 4,096 triples: a long closure shows it is alive (on a terminal only)
+                    notices.progress(f"reasoning: round {rounds}, {len(self.known):,} triples")
                 self._fire(triple, new)
             delta = new
+        notices.progress_done()
         out = self.known - set(coded) - set(base)
         terms = self.terms
         return [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in sorted(out)]  # type: ignore[arg-type]

@@ -231,7 +231,7 @@ class _Rollback(Exception):
 
 
 def import_table(source: Path, *, output: Path | None = None, dry_run: bool = False, validate: bool = True,
-                 sheet: str | None = None, concepts: Path | None = None, replace: bool = False) -> ImportResult:
+                 sheet: str | None = None, concepts: Path | None = None, replace: bool = False, label: str | None = None) -> ImportResult:
     """Import a spreadsheet in the template into the store (or, with ``output``, into a Turtle file).
 
     >>> import tempfile, pathlib
@@ -245,11 +245,13 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
     from kg.graph.dataset import open_graph
 
     source = Path(source)
+    if source.is_dir():
+        raise InputError(f"{source}: is a folder, not a spreadsheet")
     if not source.exists():
         raise InputError(f"{source}: no such file")
     graph = open_graph()
     parsed = parse(source, graph, sheet=sheet, concepts=concepts)
-    name = graph_name(source)
+    name = graph_name(Path(label) if label else source)
     turtle = importer.to_turtle(parsed.triples, source.name)
     result = ImportResult(source=source, graph=name, output=output, turtle=turtle, triples=parsed.triples, mechanisms=parsed.mechanisms,
                           statements=parsed.statements, concepts=parsed.concepts, dry_run=dry_run)
@@ -273,7 +275,7 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
     stored = diskstore.live_database() is not None
     try:
         if stored or (output is None and not dry_run):
-            outcome = diskstore.put_graph(name, parsed.triples, kind="imported", source=str(source.resolve()), check=check,
+            outcome = diskstore.put_graph(name, parsed.triples, kind="imported", source=label or str(source.resolve()), check=check,
                                           on_wait=notices.note, before=before)
             result.store_total = outcome.total
             result.written = output is None

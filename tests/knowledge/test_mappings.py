@@ -18,7 +18,7 @@ import pytest
 from kg.core import resources
 from kg.graph.vocabularies import add_vocabulary, bundled_with
 from kg.queries.run import run_saved
-from tests.paths import SHARED
+from tests.paths import SHARED, require_shared
 
 VOCABULARIES = SHARED / "vocabularies"
 UNESCO = VOCABULARIES / "unesco-thesaurus.ttl"
@@ -30,8 +30,7 @@ RELATION = "http://purl.org/dc/terms/relation"
 
 
 def _need(path: Path) -> None:
-    if not path.is_file():
-        pytest.skip(f"{path.name} is not in {VOCABULARIES} (the shared dumps are not redistributed with the project)")
+    require_shared(path, f"{path.name} (a shared dump, not redistributed with the project)")
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +104,7 @@ def test_every_linked_sdg_target_and_indicator_exists(crossed) -> None:  # type:
 
 
 def test_other_vocabularies_use_only_iris_verified_in_the_shared_notes() -> None:
-    notes = SHARED / "VOCABULARIES.md"
-    if not notes.is_file():
-        pytest.skip(f"{notes} is absent")
+    notes = require_shared(SHARED / "VOCABULARIES.md", "the vocabulary notes")
     text = notes.read_text(encoding="utf-8")
     for stem, base in (("eurovoc", "http://eurovoc.europa.eu/"), ("agrovoc", "http://aims.fao.org/aos/agrovoc/"), ("stw", "http://zbw.eu/stw/descriptor/")):
         for iri in _targets(stem, base):

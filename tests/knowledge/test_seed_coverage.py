@@ -11,16 +11,14 @@ from __future__ import annotations
 import pytest
 
 from kg.tables.seed import normalise_space, read_table
-from tests.paths import SEED
+from tests.paths import SEED, require_shared
 
 KSM = "https://w3id.org/ksm/ontology#"
 PROPERTIES = {"objectives": "hasObjective", "benefits": "hasBenefit", "limitations": "hasLimitation"}
 
 
 def _rows():  # type: ignore[no-untyped-def]
-    if not SEED.is_file():
-        pytest.skip(f"the seed table is not at {SEED} (it lives in the shared folder beside the checkout)")
-    return read_table(SEED)
+    return read_table(require_shared(SEED, "the seed table"))
 
 
 def _mechanism(graph, name: str) -> str:  # type: ignore[no-untyped-def]

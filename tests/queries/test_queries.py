@@ -26,7 +26,7 @@ from kg.queries.catalogue import Catalogue
 from kg.queries.params import bind
 from kg.queries.run import run_saved
 from kg.tables.seed import normalise_space, read_table
-from tests.paths import ROOT, SEED
+from tests.paths import ROOT, SEED, require_shared
 
 MECH = "https://w3id.org/ksm/id/mechanism/"
 KSMC = "https://w3id.org/ksm/id/concept/"
@@ -54,8 +54,7 @@ GOLDEN = {
 @pytest.fixture(scope="module")
 def seed() -> dict[str, dict[str, str]]:
     """Mechanism local name -> column -> cell text of the seed table."""
-    if not SEED.is_file():
-        pytest.skip(f"the seed table is not at {SEED} (it lives in the shared folder beside the checkout)")
+    require_shared(SEED, "the seed table")
     by_label = {label: local for local, label in NAMES_FR.items()}
     return {by_label[row.mechanism]: {"description": row.description, "objectives": row.objectives,
                                       "benefits": row.benefits, "limitations": row.limitations}

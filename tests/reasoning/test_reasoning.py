@@ -107,3 +107,31 @@ def test_bundled_graph_uses_the_fast_reasoner(graph) -> None:  # type: ignore[no
     """The graph every command queries holds the chain-derived facts."""
     result = graph.select(f"ASK {{ <{ID}mechanism/community-of-practice> a <{KSM}InternetDependentMechanism> }}")
     assert result.boolean is True
+
+
+def test_owlrl_sees_the_schema_only_when_a_graph_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path every command takes (files -> KnowledgeGraph) runs owlrl once, on the schema; the rule engine does the rest.
+
+    Only the fast path has that property: were the engine replaced by owlrl
+    (in kg.reasoning.inferred or rules.infer), or fell it back to owlrl for
+    this data, owlrl would be handed the generated mechanisms, or be called twice.
+    """
+    from kg.graph.dataset import bundled_files
+    from kg.graph.store import KnowledgeGraph
+
+    calls: list[list[ox.Quad]] = []
+    real = reason.infer
+
+    def counted(quads, **options):  # type: ignore[no-untyped-def]
+        given = list(quads)
+        calls.append(given)
+        return real(given, **options)
+
+    monkeypatch.setattr(reason, "infer", counted)
+    generated = _generator().write(5000, tmp_path / "generated.nt", seed=11)
+    graph = KnowledgeGraph.from_files([*bundled_files(), generated], use_cache=False)
+    assert len(calls) == 1
+    subjects = {q.subject.value for q in calls[0] if isinstance(q.subject, ox.NamedNode)}
+    assert not any(s.startswith(f"{ID}mechanism/") for s in subjects)  # no mechanism, bundled or generated, went to owlrl
+    answer = graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KSM}InternetDependentMechanism> FILTER(STRSTARTS(STR(?m), '{ID}mechanism/gen-')) }}")
+    assert int(answer.rows[0]["n"].value) > 10  # type: ignore[union-attr]  # and the generated ones were reasoned over all the same

@@ -213,3 +213,12 @@ def test_bad_feature_cells_name_row_and_column(runner, tmp_path: Path, column: s
     assert result.exit_code == 3, result.output
     assert "row 2, column" in result.output and message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_import_from_stdin_lands_in_the_stdin_graph(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["import", "-", "--format", "csv"], input=WEBINAR)
+    assert result.exit_code == 0, result.output
+    graphs = {g.name: g for g in diskstore.graphs()}
+    assert graphs["https://w3id.org/ksm/graph/import/stdin"].source == "stdin"
+    folder = runner.invoke(main, ["import", str(tmp_path)])
+    assert folder.exit_code == 3 and "is a folder" in folder.output

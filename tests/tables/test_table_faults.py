@@ -19,7 +19,7 @@ from kg.core import notices
 from kg.core.errors import InputError
 from kg.tables import csvfile, workbook
 from kg.tables import mechanisms as importer
-from kg.tables.importing import import_csv
+from kg.tables.importing import import_table
 
 HEADER = "mechanism_fr,kind,text_fr,text_en,categories\n"
 GOOD_ROW = "Forum,avantage,Rencontre directe,Direct meeting,Accès à l'information\n"
@@ -113,7 +113,7 @@ def test_an_xlsx_that_understates_its_dimension_loses_no_row(tmp_path: Path) -> 
     path.write_bytes(data)
     mechanisms = importer.parse(path)
     assert len(mechanisms) == 22
-    result = import_csv(path, dry_run=True, validate=False)
+    result = import_table(path, dry_run=True, validate=False)
     assert result.statements == 22
 
 

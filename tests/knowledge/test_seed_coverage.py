@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.tables.seed import normalise_space, read_table
+from kg.tables.seed import normalise_space, read_table, verbatim_checksum
 from tests.paths import SEED, require_shared
 
 KSM = "https://w3id.org/ksm/ontology#"
@@ -98,3 +98,27 @@ def test_every_statement_derives_from_the_table(graph) -> None:  # type: ignore[
         SELECT ?s WHERE { ?m ksm:hasStatement ?s FILTER NOT EXISTS { ?s prov:wasDerivedFrom <https://w3id.org/ksm/id/source/mechanisms-table-fr> } }"""
     )
     assert missing.rows == []
+
+
+def test_the_recorded_checksums_are_those_of_the_table_texts(graph) -> None:  # type: ignore[no-untyped-def]
+    """data/source.ttl records, for each name, description and statement taken from the table, the SHA-256 of its
+    French text; `kg validate` compares them with the graph (ksmsh:Verbatim-*), so they must come from the table."""
+    recorded: dict[str, set[str]] = {}
+    for row in graph.select("""PREFIX ksm: <https://w3id.org/ksm/ontology#>
+            SELECT ?r ?sum WHERE { GRAPH <https://w3id.org/ksm/graph/source> { ?r ksm:verbatimSha256 ?sum } }""").rows:
+        recorded.setdefault(row["r"].value, set()).add(row["sum"].value)  # type: ignore[union-attr]
+    expected: dict[str, set[str]] = {}
+    for row in _rows():
+        mechanism = _mechanism(graph, row.mechanism)
+        expected[mechanism] = {verbatim_checksum(row.mechanism), verbatim_checksum(row.description)}
+        statements = graph.select(
+            """PREFIX ksm: <https://w3id.org/ksm/ontology#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT ?s ?text WHERE { ?m ksm:hasStatement ?s . ?s rdfs:label ?text FILTER (LANG(?text) = "fr") }""",
+            {"m": __import__("pyoxigraph").NamedNode(mechanism)}).rows
+        for statement in statements:
+            text = statement["text"].value  # type: ignore[union-attr]
+            cells = (row.objectives, row.benefits, row.limitations, row.description)
+            assert any(text in cell for cell in cells), f"{text!r} is not in the table's row {row.mechanism!r}"
+            expected[statement["s"].value] = {verbatim_checksum(text)}  # type: ignore[union-attr]
+    assert recorded == expected

@@ -278,7 +278,8 @@ def test_shared_limitations(graph, catalogue, runner, seed) -> None:  # type: ig
         # the learning group learns by reflecting together on its members' questions (data/editorial-notes.ttl)
         ("Apprentissage", {"network": "promouvoir l'échange d'informations, d'expériences, l'apprentissage mutuel et la dissémination des bonnes pratiques",
                            "study-tour": "Apprendre sur place les façons de faire",
-                           "learning-group": "Impulser la réflexion autour de problématiques d'intérêt pour ses membres dans le but de leur apporter des réponses."}),
+                           "learning-group": "Impulser la réflexion autour de problématiques d'intérêt pour ses membres "
+                                             "dans le but de leur apporter des réponses."}),
         ("replication and innovation", {"study-tour": "Répliquer ou innover sur les expériences en tenant compte de son contexte"}),
         ("https://w3id.org/ksm/id/objective-category/coordination",
          {"discussion-group": "offrir à ses membres l'opportunité de partager des idées, harmoniser des points de vue et de coordonner des interventions"}),

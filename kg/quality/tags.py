@@ -8,8 +8,10 @@ mistake the store cannot show.  The shapes compare tags exactly
 the case), the literals whose tag is not written in lowercase, so that
 validation can give pyshacl those literals as written.
 
-Literals on blank nodes are left as the store has them: their labels differ
-from one parser to the other, so they cannot be matched.
+It works from files: ``kg validate FILE...`` and the bundled data.  A graph
+already in the persistent store (``kg load``) keeps only the lowercased tag,
+so there the tag as written is lost; and literals on blank nodes are left as
+the store has them, since their labels differ from one parser to the other.
 """
 
 from __future__ import annotations

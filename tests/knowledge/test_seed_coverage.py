@@ -122,3 +122,21 @@ def test_the_recorded_checksums_are_those_of_the_table_texts(graph) -> None:  # 
             assert any(text in cell for cell in cells), f"{text!r} is not in the table's row {row.mechanism!r}"
             expected[statement["s"].value] = {verbatim_checksum(text)}  # type: ignore[union-attr]
     assert recorded == expected
+
+
+def test_the_tables_title_and_context_are_marked_as_the_editors(graph) -> None:  # type: ignore[no-untyped-def]
+    """The table has no title and does not say where the mechanisms are used: what source.ttl says of it is editorial."""
+    rows = graph.select("""PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX src: <https://w3id.org/ksm/id/source/>
+        SELECT ?property ?text ?creator WHERE {
+          VALUES ?property { dcterms:title dcterms:description }
+          src:mechanisms-table-fr ?property ?text .
+          OPTIONAL { ?axiom owl:annotatedSource src:mechanisms-table-fr ; owl:annotatedProperty ?property ;
+                            owl:annotatedTarget ?text ; dcterms:creator ?creator }
+        }""").rows
+    assert len(rows) == 4  # a title and a description, each in French and English
+    for row in rows:
+        assert row.get("creator") is not None and row["creator"].value == "https://w3id.org/ksm/id/source/ksm-kg-editors", row  # type: ignore[union-attr]
+    text = " ".join(r.mechanism + r.description for r in _rows())
+    assert "utilisés dans le développement" not in text  # the context is the editors' reading, not the table's words

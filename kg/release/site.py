@@ -315,15 +315,15 @@ class Site:
     def ontology_triples(self) -> list[ox.Triple]:
         """The ontology document that the hash IRIs ``ksm:Term`` resolve to, as written, blank nodes of its axioms included.
 
-        That is the core (ontology/ksm.ttl) and every module that defines ksm: terms
-        for it (``rdfs:isDefinedBy`` the ontology), such as the situation vocabulary
-        (ontology/situation.ttl): a term of either resolves to one document.
+        That is the core (ontology/ksm.ttl) and every module that declares ksm:
+        terms (the situation and practice vocabularies): they share the namespace,
+        so a term of any of them resolves to this one document.
         """
-        core = PREFIXES["ksm"].rstrip("#")
-        names = {ox.NamedNode(core.replace("/ontology", "/graph/ontology/ksm"))}
-        defined_by = ox.NamedNode(RDFS + "isDefinedBy")
-        names |= {q.graph_name for q in self.graph.store.quads_for_pattern(None, defined_by, ox.NamedNode(core))
-                  if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != INFERRED_GRAPH}
+        core = ox.NamedNode(PREFIXES["ksm"].rstrip("#").replace("/ontology", "/graph/ontology/ksm"))
+        kinds = {ox.NamedNode(OWL + kind) for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+        names = {core} | {q.graph_name for q in self.graph.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
+                          if q.object in kinds and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(KSM)
+                          and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != INFERRED_GRAPH}
         return [q.triple for name in sorted(names, key=str) for q in self.graph.store.quads_for_pattern(None, None, None, name)]
 
     def resources(self) -> list[str]:

@@ -67,13 +67,14 @@ def test_ontology_docs_include_the_situation_vocabulary(release: Path, graph) ->
     terms = {name: {t.split("#")[1] for t in group} for name, group in Site(graph).ontology_terms().items()}
     assert {"Situation", "Goal", "Recommendation", "Hindrance"} <= terms["classes"]
     assert {"seeksGoal", "hinderedWithout", "signalsObstacle"} <= terms["object_properties"]
-    assert {"hindranceCount", "verbatimSha256"} <= terms["datatype_properties"]
+    assert {"hindranceCount", "verbatimSha256", "maximumParticipants"} <= terms["datatype_properties"]  # the practice module too
     assert terms["annotation_properties"] == {"constrainsMechanismProperty"}
     for anchor in ("Situation", "constrainsMechanismProperty", "hinderedWithout"):
         assert f'id="{anchor}"' in html
     document = rdflib.Graph().parse(release / "ontology.ttl", format="turtle")
     ksm = rdflib.Namespace("https://w3id.org/ksm/ontology#")
-    for term, kind in ((ksm.Situation, rdflib.OWL.Class), (ksm.Mechanism, rdflib.OWL.Class), (ksm.constrainsMechanismProperty, rdflib.OWL.AnnotationProperty)):
+    for term, kind in ((ksm.Situation, rdflib.OWL.Class), (ksm.Mechanism, rdflib.OWL.Class), (ksm.constrainsMechanismProperty, rdflib.OWL.AnnotationProperty),
+                       (ksm.maximumParticipants, rdflib.OWL.DatatypeProperty)):
         assert (term, rdflib.RDF.type, kind) in document
 
 

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.core import resources
-from tests.paths import SHARED
+from tests.paths import SHARED, require_shared
 
 MAPPINGS = resources.root() / "data" / "mappings"
 VOCABULARIES = SHARED / "vocabularies"
@@ -102,9 +102,7 @@ def axioms(stem: str) -> dict[tuple[str, str, str], dict[str, list[ox.Literal | 
 def dumps() -> dict[str, ox.Store]:
     loaded = {}
     for stem, (name, _) in DUMPS.items():
-        path = VOCABULARIES / name
-        if not path.is_file():
-            pytest.skip(f"{name} is not in {VOCABULARIES} (the shared dumps are not redistributed with the project)")
+        path = require_shared(VOCABULARIES / name, f"the {stem} dump")
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
         loaded[stem] = store

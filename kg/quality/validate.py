@@ -5,6 +5,13 @@ shapes can rely on the types the ontology entails; pyshacl then runs
 without its own inference, which is the fast path (DESIGN.md).  The
 quality checks are SPARQL queries in ``queries/checks/`` that must return
 no rows, in the manner of the ODK's ``*-violation.sparql`` files.
+
+The SHACL input is the store's triples with one correction: literals whose
+language tag the files write with capitals ("FR") get that tag back
+(kg.quality.tags), since the store lowercases it and the shapes compare tags
+exactly.  The closure also puts OWL inconsistencies in plain view: a shape
+(ksmsh:DisjointClassesShape) reports every resource in two disjoint classes,
+which the reasoner derives without a word.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from kg.core import resources
 from kg.core.errors import InputError, NonConformingError
 from kg.core.namespaces import BASE, shorten
 from kg.graph.store import KnowledgeGraph
+from kg.quality.tags import restore_written_tags, written_tags
 from kg.queries.catalogue import Catalogue
 from kg.queries.run import run_saved
 
@@ -75,6 +83,8 @@ def _shacl(graph: KnowledgeGraph, shapes: Path) -> tuple[list[Violation], Any]:
     from kg.core.convert import to_rdflib_graph
 
     data = to_rdflib_graph(graph.triples())
+    # The store lowercases language tags; the shapes must see "FR" as the file wrote it.
+    restore_written_tags(data, written_tags(graph.files))
     if not shapes.is_file():
         raise InputError(f"{shapes}: the shapes file is missing from this installation")
     try:

@@ -14,10 +14,19 @@ Scoring is a lexicographic order, each level a count of evidence rows:
    characteristics it states but not with the wanted value (scale, formality);
 2. goals served, descending: distinct objectives and benefits filed under a
    category that serves a sought goal;
-3. goal obstacles, ascending: distinct limitations filed under a category
+3. hindrances, ascending: conditions the situation lacks whose absence
+   hinders the mechanism without being requirements (``ksm:hinderedWithout``,
+   inferred from a limitation category that signals an obstacle, such as a
+   bias of jargon and languages where there is no shared working language);
+4. goal obstacles, ascending: distinct limitations filed under a category
    that hinders a sought goal;
-4. remaining limitations, ascending: its other limitations;
-5. then label and IRI, so that there are no ties.
+5. remaining limitations, ascending: its other limitations;
+6. then label and IRI, so that there are no ties.
+
+A requirement the situation lacks is a collision; a condition it lacks
+whose absence only hinders is a hindrance: the data says which
+(``ksm:signalsRequirement`` or ``ksm:signalsObstacle`` on the category), so
+a bias does not count as a dependency.
 
 Every reason carries the triples it rests on (``Reason.triples``), so every
 number shown can be checked against the graph.
@@ -36,7 +45,7 @@ from kg.graph.store import KnowledgeGraph
 from kg.queries.params import check_lang
 from kg.recommendation import situation as sit
 
-ORDER = ("collisions ascending", "goals served descending", "goal obstacles ascending",
+ORDER = ("collisions ascending", "goals served descending", "hindrances ascending", "goal obstacles ascending",
          "remaining limitations ascending", "label, then IRI")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -48,6 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "via-stated": "as stated in graph {source}",
         "via-other": "inferred by the reasoner",
         "mismatch": "{prop}: {stated}, not {wanted} as wanted",
+        "hindrance": "hindered without {req}, which the situation lacks{lack}",
         "served": "serves “{goal}”: {kind} “{statement}” ({categories})",
         "obstacle": "hinders “{goal}”: limitation “{statement}” ({categories})",
         "remaining": "limitation “{statement}”",
@@ -63,6 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "via-stated": "comme l'énonce le graphe {source}",
         "via-other": "déduit par le raisonneur",
         "mismatch": "{prop} : {stated}, et non {wanted} comme voulu",
+        "hindrance": "entravé faute de « {req} », qui manque à la situation{lack}",
         "served": "sert « {goal} » : {kind} « {statement} » ({categories})",
         "obstacle": "entrave « {goal} » : limite « {statement} » ({categories})",
         "remaining": "limite « {statement} »",
@@ -81,7 +92,7 @@ def _k(name: str) -> ox.NamedNode:
 class Reason:
     """One reason: its sentence, what it is about, and the triples it rests on."""
 
-    kind: str  # Collision, GoalServed, GoalObstacle, RemainingLimitation (ksm: classes)
+    kind: str  # Collision, GoalServed, Hindrance, GoalObstacle, RemainingLimitation (ksm: classes)
     about: str  # requirement, mechanism property, or statement IRI
     text: str
     triples: list[ox.Triple] = field(default_factory=list)
@@ -95,6 +106,7 @@ class Recommendation:
     label: str
     collisions: list[Reason] = field(default_factory=list)
     served: list[Reason] = field(default_factory=list)
+    hindrances: list[Reason] = field(default_factory=list)
     obstacles: list[Reason] = field(default_factory=list)
     remaining: list[Reason] = field(default_factory=list)
     fine: list[str] = field(default_factory=list)
@@ -102,17 +114,19 @@ class Recommendation:
 
     @property
     def score(self) -> dict[str, int]:
-        """The four counts of the order; statements serving two goals count once."""
+        """The five counts of the order; statements serving two goals count once."""
         return {
             "collisions": len(self.collisions),
             "goalsServed": len({r.about for r in self.served}),
+            "hindrances": len(self.hindrances),
             "goalObstacles": len({r.about for r in self.obstacles}),
             "remainingLimitations": len(self.remaining),
         }
 
-    def key(self) -> tuple[int, int, int, int, str, str]:
+    def key(self) -> tuple[int, int, int, int, int, str, str]:
         s = self.score
-        return (s["collisions"], -s["goalsServed"], s["goalObstacles"], s["remainingLimitations"], self.label.casefold(), self.mechanism)
+        return (s["collisions"], -s["goalsServed"], s["hindrances"], s["goalObstacles"], s["remainingLimitations"],
+                self.label.casefold(), self.mechanism)
 
 
 @dataclass
@@ -210,6 +224,27 @@ def recommend(graph: KnowledgeGraph, situation: sit.Situation, *, lang: str = "f
                                _t(ox.NamedNode(step), "signalsRequirement", req), _t(m, "dependencyFromLimitation", req)]
         elif via == KSM + "dependsOn" and source:
             reason.evidence.append(texts["via-stated"].format(source=source.removeprefix(GRAPH)))
+        else:
+            reason.evidence.append(texts["via-other"] + f" ({INFERRED_GRAPH.removeprefix(GRAPH)})")
+
+    hindered: dict[tuple[str, str], Reason] = {}
+    for row in rows("hindrances"):
+        mech, req = sit.value(row["mechanism"]), sit.value(row["requirement"])
+        lack = ox.Triple(node, _k("lacksRequirement"), ox.NamedNode(req))
+        m = ox.NamedNode(mech)
+        reason = hindered.get((mech, req))
+        if reason is None:
+            rule = derived.get(lack)
+            lack_text = texts["lack-rule"].format(rule=rule) if rule else ""
+            reason = Reason("Hindrance", req, texts["hindrance"].format(req=label(req), lack=lack_text), [lack, _t(m, "hinderedWithout", req)])
+            hindered[(mech, req)] = reason
+            recs[mech].hindrances.append(reason)
+        source, step = _iri(row, "source"), _iri(row, "step")
+        if source and step:
+            collided_limitations.add((mech, source))
+            reason.evidence.append(texts["via-limitation"].format(source=label(source)))
+            reason.triples += [_t(m, "hasLimitation", source), _t(ox.NamedNode(source), "hasCategory", step),
+                               _t(ox.NamedNode(step), "signalsObstacle", req), _t(m, "hindranceFromLimitation", req)]
         else:
             reason.evidence.append(texts["via-other"] + f" ({INFERRED_GRAPH.removeprefix(GRAPH)})")
 

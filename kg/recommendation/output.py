@@ -1,7 +1,8 @@
 """A ranking written for people (table), for programs (JSON) and as RDF (Turtle).
 
 All three carry the same counts; JSON and Turtle also carry, for every
-reason, the triples it rests on (Turtle reifies them as ``rdf:Statement``),
+reason, the triples it rests on (Turtle reifies them with ``rdf:subject``,
+``rdf:predicate`` and ``rdf:object``, typed ``rdf:Statement``),
 so that each number can be checked against the graph.
 """
 
@@ -20,15 +21,15 @@ FORMATS = ("table", "json", "ttl")
 
 HEADINGS = {
     "en": {"rank": "#", "mechanism": "mechanism", "collisions": "collisions", "goalsServed": "goals served",
-           "goalObstacles": "goal obstacles", "remainingLimitations": "remaining limitations",
-           "collides": "collides", "serves": "serves", "hinders": "hinders", "fine": "fine",
-           "order": "order: collisions ↑, goals served ↓, goal obstacles ↑, remaining limitations ↑, then label"},
+           "hindrances": "hindrances", "goalObstacles": "goal obstacles", "remainingLimitations": "remaining limitations",
+           "collides": "collides", "serves": "serves", "hindered": "hindered", "hinders": "hinders", "fine": "fine",
+           "order": "order: collisions ↑, goals served ↓, hindrances ↑, goal obstacles ↑, remaining limitations ↑, then label"},
     "fr": {"rank": "#", "mechanism": "mécanisme", "collisions": "conflits", "goalsServed": "buts servis",
-           "goalObstacles": "obstacles aux buts", "remainingLimitations": "limites restantes",
-           "collides": "conflit", "serves": "sert", "hinders": "entrave", "fine": "sans problème",
-           "order": "ordre : conflits ↑, buts servis ↓, obstacles aux buts ↑, limites restantes ↑, puis libellé"},
+           "hindrances": "entraves", "goalObstacles": "obstacles aux buts", "remainingLimitations": "limites restantes",
+           "collides": "conflit", "serves": "sert", "hindered": "entravé", "hinders": "entrave", "fine": "sans problème",
+           "order": "ordre : conflits ↑, buts servis ↓, entraves ↑, obstacles aux buts ↑, limites restantes ↑, puis libellé"},
 }
-_SCORE_KEYS = ("collisions", "goalsServed", "goalObstacles", "remainingLimitations")
+_SCORE_KEYS = ("collisions", "goalsServed", "hindrances", "goalObstacles", "remainingLimitations")
 _RDF = PREFIXES["rdf"]
 
 
@@ -64,6 +65,7 @@ def to_json(ranking: Ranking) -> dict[str, Any]:
                 "score": rec.score,
                 "collisions": [_reason_json(r) for r in rec.collisions],
                 "goalsServed": [_reason_json(r) for r in rec.served],
+                "hindrances": [_reason_json(r) for r in rec.hindrances],
                 "goalObstacles": [_reason_json(r) for r in rec.obstacles],
                 "remainingLimitations": [_reason_json(r) for r in rec.remaining],
                 "fine": rec.fine,
@@ -90,9 +92,10 @@ def to_triples(ranking: Ranking) -> list[ox.Triple]:
         triples += [ox.Triple(r, rdf_type, k("Recommendation")), ox.Triple(r, k("forSituation"), node),
                     ox.Triple(r, k("recommendedMechanism"), ox.NamedNode(rec.mechanism)), ox.Triple(r, k("rank"), integer(rec.rank))]
         score = rec.score
-        for key, prop in zip(_SCORE_KEYS, ("collisionCount", "goalsServedCount", "goalObstacleCount", "remainingLimitationCount"), strict=True):
+        for key, prop in zip(_SCORE_KEYS, ("collisionCount", "goalsServedCount", "hindranceCount", "goalObstacleCount", "remainingLimitationCount"),
+                             strict=True):
             triples.append(ox.Triple(r, k(prop), integer(score[key])))
-        for reason in rec.collisions + rec.served + rec.obstacles + rec.remaining:
+        for reason in rec.collisions + rec.served + rec.hindrances + rec.obstacles + rec.remaining:
             x = ox.BlankNode()
             text = reason.text + (": " + "; ".join(reason.evidence) if reason.evidence else "")
             triples += [ox.Triple(r, k("hasReason"), x), ox.Triple(x, rdf_type, k(reason.kind)),
@@ -108,7 +111,7 @@ def to_triples(ranking: Ranking) -> list[ox.Triple]:
 
 
 def to_table(ranking: Ranking, width: int = 100) -> str:
-    """A numbered list with the four counts, then the reasons of each mechanism, indented."""
+    """A numbered list with the five counts, then the reasons of each mechanism, indented."""
     h = HEADINGS.get(ranking.lang, HEADINGS["en"])
     lines = [h["order"], ""]
     for rec in ranking.recommendations:
@@ -120,7 +123,8 @@ def to_table(ranking: Ranking, width: int = 100) -> str:
 
 def _reasons(rec: Recommendation, h: dict[str, str], width: int) -> list[str]:
     out: list[str] = []
-    groups = ((h["collides"], "✗", rec.collisions), (h["serves"], "+", rec.served), (h["hinders"], "−", rec.obstacles))
+    groups = ((h["collides"], "✗", rec.collisions), (h["serves"], "+", rec.served), (h["hindered"], "~", rec.hindrances),
+              (h["hinders"], "−", rec.obstacles))
     for _, mark, reasons in groups:
         for reason in reasons:
             text = reason.text + (": " + "; ".join(reason.evidence) if reason.evidence else "")

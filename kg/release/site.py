@@ -55,6 +55,7 @@ UI: dict[str, dict[str, str]] = {
         "truncated": "Tableau tronqué : seules les {n} premières lignes sont affichées.", "other": "English",
         "categories": "catégories", "used_by": "Utilisé par", "properties": "Propriétés", "data": "Données",
         "classes": "Classes", "object_properties": "Propriétés d'objet", "datatype_properties": "Propriétés de données",
+        "annotation_properties": "Propriétés d'annotation",
         "schemes": "Schémas de concepts", "label": "Libellé", "definition": "Définition", "query_text": "Requête SPARQL",
         "parameters": "Paramètres", "endpoint": "Point d'accès SPARQL", "metadata": "Métadonnées (VoID, DCAT)",
         "download": "Téléchargements", "yes": "oui", "no": "non", "optional": "facultatif", "error": "Erreur",
@@ -80,6 +81,7 @@ UI: dict[str, dict[str, str]] = {
         "truncated": "Table truncated: only the first {n} rows are shown.", "other": "Français",
         "categories": "categories", "used_by": "Used by", "properties": "Properties", "data": "Data",
         "classes": "Classes", "object_properties": "Object properties", "datatype_properties": "Datatype properties",
+        "annotation_properties": "Annotation properties",
         "schemes": "Concept schemes", "label": "Label", "definition": "Definition", "query_text": "SPARQL query",
         "parameters": "Parameters", "endpoint": "SPARQL endpoint", "metadata": "Metadata (VoID, DCAT)",
         "download": "Downloads", "yes": "yes", "no": "no", "optional": "optional", "error": "Error",
@@ -268,7 +270,9 @@ class Site:
         return self.render("resource.html", lang=lang, root=root, **context)
 
     def ontology_terms(self) -> dict[str, list[str]]:
-        kinds = {"classes": OWL + "Class", "object_properties": OWL + "ObjectProperty", "datatype_properties": OWL + "DatatypeProperty"}
+        """The ksm: terms by kind, from every module of the ontology (the core, the situation vocabulary...)."""
+        kinds = {"classes": OWL + "Class", "object_properties": OWL + "ObjectProperty", "datatype_properties": OWL + "DatatypeProperty",
+                 "annotation_properties": OWL + "AnnotationProperty"}
         terms: dict[str, list[str]] = {}
         for name, cls in kinds.items():
             members = [s for s in self.subjects_of_type(cls) if s.startswith(KSM)]
@@ -309,9 +313,18 @@ class Site:
         return [ox.Triple(subject, ox.NamedNode(p), o) for (p, o) in sorted(kept, key=lambda f: (f[0], str(f[1])))]
 
     def ontology_triples(self) -> list[ox.Triple]:
-        """The ontology document as written (ontology/ksm.ttl), blank nodes of its axioms included."""
-        name = ox.NamedNode(PREFIXES["ksm"].rstrip("#").replace("/ontology", "/graph/ontology/ksm"))
-        return [q.triple for q in self.graph.store.quads_for_pattern(None, None, None, name)]
+        """The ontology document that the hash IRIs ``ksm:Term`` resolve to, as written, blank nodes of its axioms included.
+
+        That is the core (ontology/ksm.ttl) and every module that declares ksm:
+        terms (the situation and practice vocabularies): they share the namespace,
+        so a term of any of them resolves to this one document.
+        """
+        core = ox.NamedNode(PREFIXES["ksm"].rstrip("#").replace("/ontology", "/graph/ontology/ksm"))
+        kinds = {ox.NamedNode(OWL + kind) for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+        names = {core} | {q.graph_name for q in self.graph.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
+                          if q.object in kinds and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(KSM)
+                          and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != INFERRED_GRAPH}
+        return [q.triple for name in sorted(names, key=str) for q in self.graph.store.quads_for_pattern(None, None, None, name)]
 
     def resources(self) -> list[str]:
         """Our own resources (under the namespace, not hash IRIs of the ontology) that have a page."""

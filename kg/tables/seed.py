@@ -9,6 +9,7 @@ graph with the table word for word.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,18 @@ def _clean(cell: str) -> str:
 
 def normalise_space(text: str) -> str:
     return " ".join(text.split())
+
+
+def verbatim_checksum(text: str) -> str:
+    """The SHA-256 of a text as data/source.ttl records it (``ksm:verbatimSha256``): hexadecimal, of its UTF-8 bytes.
+
+    ``kg validate`` recomputes it with SPARQL's SHA256() (ontology/shapes.ttl,
+    ksmsh:Verbatim-*), so a word changed in a text taken from the table shows.
+
+    >>> verbatim_checksum("Réseau")[:16]
+    'b5f96c04b7484349'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_table(path: Path) -> list[SeedRow]:

@@ -64,13 +64,14 @@ def test_one_file_per_vocabulary_each_a_documented_linkset() -> None:
         linkset = ox.NamedNode(f"https://w3id.org/ksm/id/linkset/{stem}")
         props = {t.predicate.value: t.object for t in triples if t.subject == linkset}
         assert props["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"] in (ox.NamedNode(void + "Linkset"), ox.NamedNode("http://www.w3.org/ns/prov#Entity"))
-        assert props["http://purl.org/dc/terms/created"] == ox.Literal("2026-11-29", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        # xsd:dateTime, not xsd:date, which is outside the OWL 2 datatype map
+        assert props["http://purl.org/dc/terms/created"] == ox.Literal("2026-11-29T00:00:00Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
         assert "http://www.w3.org/ns/prov#wasGeneratedBy" in props
         links = [t for t in triples if t.predicate.value in MATCHES | {RELATION}]
         assert int(props[void + "triples"].value) == len(links), stem  # type: ignore[union-attr]
-        # every link is reified in its linkset, so its provenance (and justification) can be found
-        reified = {(t.subject) for t in triples if t.predicate.value == void + "inDataset" and t.object == linkset}
-        assert len(reified) == len(links), stem
+        # every link is annotated (owl:Axiom) with its linkset, so its provenance (and justification) can be found
+        annotated = {(t.subject) for t in triples if t.predicate.value == void + "inDataset" and t.object == linkset}
+        assert len(annotated) == len(links), stem
 
 
 def test_sdg_targets_are_subjects_not_synonyms() -> None:
@@ -81,22 +82,17 @@ def test_sdg_targets_are_subjects_not_synonyms() -> None:
 
 
 def test_every_mapped_unesco_concept_exists_with_its_label(crossed) -> None:  # type: ignore[no-untyped-def]
-    # the English label each mapping's comment names, read from the file itself
-    text = (MAPPINGS / "unesco.ttl").read_text(encoding="utf-8")
-    expected = dict(re.findall(r"^# \S+ -> (.+)\n\S+ \S+ unesco:(concept\d+) \.$", text, flags=re.M))
-    expected = {f"http://vocabularies.unesco.org/thesaurus/{c}": label for label, c in expected.items()}
+    # (test_mapping_review.py checks each comment's label and broader chain against the dump)
     targets = _targets("unesco", "http://vocabularies.unesco.org/thesaurus/")
     assert len(targets) >= 20
     for iri in targets:
         assert _label(crossed, iri, "en") is not None, f"{iri} is not in the UNESCO dump"
-    for iri, label in expected.items():
-        assert _label(crossed, iri, "en") == label
     assert _label(crossed, "http://vocabularies.unesco.org/thesaurus/concept13294", "fr") == "Voyage d'études"
 
 
 def test_every_linked_sdg_target_and_indicator_exists(crossed) -> None:  # type: ignore[no-untyped-def]
     targets = _targets("sdg", "http://metadata.un.org/sdg/")
-    assert {"http://metadata.un.org/sdg/" + t for t in ("17.6", "17.9", "17.16", "4.7")} <= targets
+    assert {"http://metadata.un.org/sdg/" + t for t in ("17.6", "17.9", "17.16")} <= targets
     for iri in targets:
         assert _label(crossed, iri, "en"), f"{iri} is not in the SDG dump"
     assert "knowledge-sharing" in (_label(crossed, "http://metadata.un.org/sdg/17.6", "en") or "")
@@ -148,19 +144,20 @@ def test_mechanism_mapped_concepts_in_russian_and_spanish(crossed, catalogue) ->
     ru = {r["concept"].value: r["conceptLabel"].value for r in rows if "conceptLabel" in r}  # type: ignore[union-attr]
     assert ru["http://vocabularies.unesco.org/thesaurus/concept13294"] == "Учебные поездки"
     # the SDG KOS has no Russian: English it is
-    assert ru["http://metadata.un.org/sdg/4.7"].startswith("By 2030, ensure that all learners")
+    assert ru["http://metadata.un.org/sdg/17.6"].startswith("Enhance North-South, South-South")
     rows = run_saved(crossed, saved, {"mechanism": "Voyage d'études"}, lang="es").rows
     es = {r["concept"].value: r["conceptLabel"].value for r in rows if "conceptLabel" in r}  # type: ignore[union-attr]
     assert es["http://vocabularies.unesco.org/thesaurus/concept13294"] == "Viaje de estudios"
-    assert es["http://metadata.un.org/sdg/4.7"].startswith("De aquí a 2030")
+    assert es["http://metadata.un.org/sdg/17.6"].startswith("Mejorar la cooperación regional e internacional Norte-Sur")
 
 
 def test_mechanisms_related_to_sdg_target(crossed, catalogue) -> None:  # type: ignore[no-untyped-def]
     saved = catalogue.get("mechanisms-related-to-sdg-target")
     rows = run_saved(crossed, saved, {"target": "sdg:17.6"}, lang="en").rows
     mechanisms = sorted({r["mechanism"].value.rsplit("/", 1)[-1] for r in rows})  # type: ignore[union-attr]
-    # directly, and through objcat:knowledge-sharing (an objective of fora, discussion group, CoP, network)
-    assert mechanisms == ["community-of-practice", "discussion-group", "fora-in-situ", "network"]
+    # directly (all six: the table describes each as a way of sharing knowledge), and through
+    # objcat:knowledge-sharing (an objective of fora, discussion group, CoP, network)
+    assert mechanisms == ["community-of-practice", "discussion-group", "fora-in-situ", "learning-group", "network", "study-tour"]
     assert all(r["why"].value for r in rows)  # type: ignore[union-attr]
     capacity = run_saved(crossed, saved, {"target": "sdg:17.9"}, lang="es").rows
     assert {r["mechanism"].value.rsplit("/", 1)[-1] for r in capacity} == {"community-of-practice"}  # type: ignore[union-attr]
@@ -169,5 +166,6 @@ def test_mechanisms_related_to_sdg_target(crossed, catalogue) -> None:  # type: 
 
 def test_cross_queries_answer_without_the_dumps_too(graph, catalogue) -> None:  # type: ignore[no-untyped-def]
     rows = run_saved(graph, catalogue.get("limitation-categories-with-unesco-labels"), lang="en").rows
-    assert {r["concept"].value.rsplit("/", 1)[-1] for r in rows} == {"concept1152", "concept16994", "concept6018", "concept6700", "concept9490"}  # type: ignore[union-attr]
+    # (no concept9490 Policy making any more: left out on review, see data/mappings/unesco.ttl)
+    assert {r["concept"].value.rsplit("/", 1)[-1] for r in rows} == {"concept1152", "concept16994", "concept6018", "concept6700"}  # type: ignore[union-attr]
     assert all("conceptLabel" not in r for r in rows)

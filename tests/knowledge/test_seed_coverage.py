@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.tables.seed import normalise_space, read_table
+from kg.tables.seed import normalise_space, read_table, verbatim_checksum
 from tests.paths import SEED, require_shared
 
 KSM = "https://w3id.org/ksm/ontology#"
@@ -98,3 +98,45 @@ def test_every_statement_derives_from_the_table(graph) -> None:  # type: ignore[
         SELECT ?s WHERE { ?m ksm:hasStatement ?s FILTER NOT EXISTS { ?s prov:wasDerivedFrom <https://w3id.org/ksm/id/source/mechanisms-table-fr> } }"""
     )
     assert missing.rows == []
+
+
+def test_the_recorded_checksums_are_those_of_the_table_texts(graph) -> None:  # type: ignore[no-untyped-def]
+    """data/source.ttl records, for each name, description and statement taken from the table, the SHA-256 of its
+    French text; `kg validate` compares them with the graph (ksmsh:Verbatim-*), so they must come from the table."""
+    recorded: dict[str, set[str]] = {}
+    for row in graph.select("""PREFIX ksm: <https://w3id.org/ksm/ontology#>
+            SELECT ?r ?sum WHERE { GRAPH <https://w3id.org/ksm/graph/source> { ?r ksm:verbatimSha256 ?sum } }""").rows:
+        recorded.setdefault(row["r"].value, set()).add(row["sum"].value)  # type: ignore[union-attr]
+    expected: dict[str, set[str]] = {}
+    for row in _rows():
+        mechanism = _mechanism(graph, row.mechanism)
+        expected[mechanism] = {verbatim_checksum(row.mechanism), verbatim_checksum(row.description)}
+        statements = graph.select(
+            """PREFIX ksm: <https://w3id.org/ksm/ontology#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT ?s ?text WHERE { ?m ksm:hasStatement ?s . ?s rdfs:label ?text FILTER (LANG(?text) = "fr") }""",
+            {"m": __import__("pyoxigraph").NamedNode(mechanism)}).rows
+        for statement in statements:
+            text = statement["text"].value  # type: ignore[union-attr]
+            cells = (row.objectives, row.benefits, row.limitations, row.description)
+            assert any(text in cell for cell in cells), f"{text!r} is not in the table's row {row.mechanism!r}"
+            expected[statement["s"].value] = {verbatim_checksum(text)}  # type: ignore[union-attr]
+    assert recorded == expected
+
+
+def test_the_tables_title_and_context_are_marked_as_the_editors(graph) -> None:  # type: ignore[no-untyped-def]
+    """The table has no title and does not say where the mechanisms are used: what source.ttl says of it is editorial."""
+    rows = graph.select("""PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX src: <https://w3id.org/ksm/id/source/>
+        SELECT ?property ?text ?creator WHERE {
+          VALUES ?property { dcterms:title dcterms:description }
+          src:mechanisms-table-fr ?property ?text .
+          OPTIONAL { ?axiom owl:annotatedSource src:mechanisms-table-fr ; owl:annotatedProperty ?property ;
+                            owl:annotatedTarget ?text ; dcterms:creator ?creator }
+        }""").rows
+    assert len(rows) == 4  # a title and a description, each in French and English
+    for row in rows:
+        assert row.get("creator") is not None and row["creator"].value == "https://w3id.org/ksm/id/source/ksm-kg-editors", row  # type: ignore[union-attr]
+    text = " ".join(r.mechanism + r.description for r in _rows())
+    assert "utilisés dans le développement" not in text  # the context is the editors' reading, not the table's words

@@ -118,13 +118,17 @@ def test_language_barrier(graph, catalogue, runner, seed) -> None:  # type: igno
     }
     for mechanism, text in texts.items():
         verbatim(seed, mechanism, "limitations", text)
+    # The working language is a barrier for two (a requirement); for the network it is a bias (an obstacle).
+    categories = dict(zip(mechanisms_list(result), [local(c) for c in result.column("category")], strict=True))
+    assert categories == {"discussion-group": "language", "community-of-practice": "language", "network": "language-bias"}
     rows = cli_csv(runner, "mechanisms-with-language-barrier", "--lang", "en")
     assert {r["limitationText"] for r in rows} == {
         "the working language, which can be a barrier",
         "Command of the working language is a problem",
-        "Bias of wording and of languages",
+        "Bias from jargon and from languages",
     }
     assert {r["mechanismLabel"] for r in rows} == {"Discussion group", "Community of practice", "Network"}
+    assert {r["categoryLabel"] for r in rows} == {"Working language", "Language bias"}
 
 
 def mechanisms_list(result: QueryResult, column: str = "mechanism") -> list[str]:
@@ -145,16 +149,28 @@ def test_requiring_travel_comes_from_inference(graph, catalogue, runner) -> None
 
 
 def test_policy_influence(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
+    """Titled "practice and policy", it answers both: the network on both, the learning group on practice."""
     result = run(graph, catalogue, "mechanisms-for-policy-influence")
-    assert mechanisms(result) == {"network"}
-    text = "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques."
-    assert result.column("benefitText") == [text]
-    verbatim(seed, "network", "benefits", text)
+    found = [(local(r["mechanism"].value), local(r["benefit"].value), local(r["influence"].value)) for r in result.rows]  # type: ignore[union-attr]
+    assert found == [  # by French name (Groupe < Réseau), position, category
+        ("learning-group", "learning-group-benefit-1", "change"),
+        ("learning-group", "learning-group-benefit-3", "change"),
+        ("network", "network-benefit-3", "change"),
+        ("network", "network-benefit-3", "policy-influence"),
+    ]
+    for row in result.rows:
+        verbatim(seed, local(row["mechanism"].value), "benefits", row["benefitText"].value)  # type: ignore[union-attr]
+    assert result.column("benefitText")[-1] == "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques."
+    assert result.column("influenceLabel") == ["Changement des pratiques"] * 3 + ["Influence sur les politiques"]
     saved = catalogue.get("mechanisms-for-policy-influence")
+    assert "practice and policy" in saved.summary and "pratiques et les politiques" in saved.summary_fr
     assert "legitimacy" in saved.description and "learning group" in saved.description
     assert "légitimité" in saved.description_fr
-    table = cli(runner, "mechanisms-for-policy-influence", "--lang", "en")
-    assert "Joint action to influence practice and public policy." in table
+    rows = cli_csv(runner, "mechanisms-for-policy-influence", "--lang", "en")
+    assert [(r["mechanismLabel"], r["influenceLabel"]) for r in rows] == [
+        ("Learning group", "Change in practice"), ("Learning group", "Change in practice"),
+        ("Network", "Change in practice"), ("Network", "Influence on policy")]
+    assert rows[-1]["benefitText"] == "Joint implementation of actions to influence practice and public policy."
 
 
 def test_mechanism_profile_of_the_network(graph, catalogue, runner, seed) -> None:  # type: ignore[no-untyped-def]
@@ -172,15 +188,17 @@ def test_mechanism_profile_of_the_network(graph, catalogue, runner, seed) -> Non
         ("avantage", 1, "Action conjointe", "network-benefit-1", "joint-action"),
         ("avantage", 2, "Mobilisation des ressources", "network-benefit-2", "resource-mobilisation"),
         ("avantage", 3, "Action conjointe", "network-benefit-3", "joint-action"),
-        ("avantage", 3, "Influence sur les pratiques et les politiques", "network-benefit-3", "policy-influence"),
+        ("avantage", 3, "Changement des pratiques", "network-benefit-3", "change"),
+        ("avantage", 3, "Influence sur les politiques", "network-benefit-3", "policy-influence"),
         ("avantage", 4, "Mutualisation", "network-benefit-4", "pooling"),
         ("limite", 1, "Hétérogénéité des contextes", "network-limitation-1", "heterogeneity"),
         ("limite", 2, "Contribution inégale", "network-limitation-2", "unequal-contribution"),
-        ("limite", 3, "Langue de travail", "network-limitation-3", "language"),
+        ("limite", 3, "Biais linguistique", "network-limitation-3", "language-bias"),
         ("facteur de succès", 1, None, "network-success-factor-1", None),
         ("facteur de succès", 2, None, "network-success-factor-2", None),
         ("facteur de succès", 3, None, "network-success-factor-3", None),
-        ("dépendance révélée par une limite", None, "Langue de travail", "shared-working-language", "language"),
+        # a bias is an obstacle, not a requirement: the network is hindered without a shared language, not dependent on one
+        ("obstacle révélé par une limite", None, "Biais linguistique", "shared-working-language", "language-bias"),
     ]
     assert result.rows[0]["text"].value == seed["network"]["description"]  # type: ignore[union-attr]
     columns = {"objectif": "objectives", "avantage": "benefits", "limite": "limitations", "facteur de succès": "description"}
@@ -191,22 +209,23 @@ def test_mechanism_profile_of_the_network(graph, catalogue, runner, seed) -> Non
         assert row["text"].value == texts[row["item"].value]  # type: ignore[union-attr]  # the same text on each row of a statement
     assert texts[result.rows[6]["item"].value] == (  # type: ignore[union-attr]
         "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques.")
-    assert texts[result.rows[11]["item"].value] == "Biais de langage et de langues"  # type: ignore[union-attr]
-    dependency = result.rows[-1]
-    assert dependency["text"].value == "Langue de travail commune"  # type: ignore[union-attr]
-    assert dependency["item"].value == KSMC + "shared-working-language"  # type: ignore[union-attr]
-    assert dependency["categoryIri"].value == LIMCAT + "language"  # type: ignore[union-attr]
+    assert texts[result.rows[12]["item"].value] == "Biais de langage et de langues"  # type: ignore[union-attr]
+    hindrance = result.rows[-1]
+    assert hindrance["text"].value == "Langue de travail commune"  # type: ignore[union-attr]
+    assert hindrance["item"].value == KSMC + "shared-working-language"  # type: ignore[union-attr]
+    assert hindrance["categoryIri"].value == LIMCAT + "language-bias"  # type: ignore[union-attr]
+    assert not [r for r in result.rows if "dépend" in r["kind"].value]  # type: ignore[union-attr]
     assert " | " not in "".join(result.column("category"))  # nothing is joined any more
 
 
 def test_mechanism_profile_explains_inferred_dependencies(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
     bindings = cli_json(runner, "mechanism-profile", "-p", "mechanism=mech:discussion-group", "--lang", "en")
     kinds = [b["kind"]["value"] for b in bindings]
-    assert kinds[:6] == ["description", "objective", "objective", "benefit", "limitation", "limitation"]
+    assert kinds[:7] == ["description", "objective", "objective", "benefit", "benefit", "limitation", "limitation"]
     assert [b["category"]["value"] for b in bindings[1:3]] == ["Alignment and coordination", "Sharing information, knowledge and experience"]
     assert {b["item"]["value"] for b in bindings[1:3]} == {"https://w3id.org/ksm/id/statement/discussion-group-objective-1"}
     dependencies = [(b["kind"]["value"], b["text"]["value"], b["category"]["value"], local(b["categoryIri"]["value"]))
-                    for b in bindings[6:]]
+                    for b in bindings[7:]]
     assert dependencies == [  # by reason, then by requirement IRI
         ("dependency due to a tool", "Computer network", "Intranet", "intranet"),
         ("dependency due to a tool", "Internet access", "E-mail", "email"),
@@ -221,11 +240,11 @@ def test_mechanism_profile_explains_inferred_dependencies(graph, catalogue, runn
 
 
 SHARED = [  # (category, mechanism, number of mechanisms, limitation), in the order of the answer
-    ("language", "community-of-practice", 3, "community-of-practice-limitation-3"),
-    ("language", "discussion-group", 3, "discussion-group-limitation-1"),
-    ("language", "network", 3, "network-limitation-3"),
+    # The network's bias of jargon and languages is a category of its own (limcat:language-bias): not shared.
     ("internet-access", "community-of-practice", 2, "community-of-practice-limitation-1"),
     ("internet-access", "discussion-group", 2, "discussion-group-limitation-2"),
+    ("language", "community-of-practice", 2, "community-of-practice-limitation-3"),
+    ("language", "discussion-group", 2, "discussion-group-limitation-1"),
 ]
 
 
@@ -239,18 +258,16 @@ def test_shared_limitations(graph, catalogue, runner, seed) -> None:  # type: ig
     assert texts == {
         "community-of-practice-limitation-3": "Problème de maîtrise de la langue de travail",
         "discussion-group-limitation-1": "la langue de travail qui peut constituer une barrière",
-        "network-limitation-3": "Biais de langage et de langues",
         "community-of-practice-limitation-1": "Problème d'accès à l'Internet",
         "discussion-group-limitation-2": "Certains acteurs n'ont pas accès à internet",
     }
     for row in result.rows:
         verbatim(seed, local(row["mechanism"].value), "limitations", row["limitationText"].value)  # type: ignore[union-attr]
-    assert result.column("categoryLabel") == ["Langue de travail"] * 3 + ["Accès à internet"] * 2
+    assert result.column("categoryLabel") == ["Accès à internet"] * 2 + ["Langue de travail"] * 2
     rows = cli_csv(runner, "shared-limitations", "--lang", "en")
     assert [(local(r["category"]), local(r["mechanism"]), int(r["mechanismCount"]), local(r["limitation"])) for r in rows] == SHARED
-    assert [r["categoryLabel"] for r in rows] == ["Working language"] * 3 + ["Internet access"] * 2
-    assert [r["limitationText"] for r in rows][:3] == [
-        "Command of the working language is a problem", "the working language, which can be a barrier", "Bias of wording and of languages"]
+    assert [r["categoryLabel"] for r in rows] == ["Internet access"] * 2 + ["Working language"] * 2
+    assert [r["limitationText"] for r in rows][2:] == ["Command of the working language is a problem", "the working language, which can be a barrier"]
 
 
 @pytest.mark.parametrize(
@@ -258,8 +275,11 @@ def test_shared_limitations(graph, catalogue, runner, seed) -> None:  # type: ig
     [
         ("objcat:debate", {"fora-in-situ": "Débattre des propositions"}),
         ("Validation et évaluation", {"fora-in-situ": "Valider ou évaluer des initiatives"}),
+        # the learning group learns by reflecting together on its members' questions (data/editorial-notes.ttl)
         ("Apprentissage", {"network": "promouvoir l'échange d'informations, d'expériences, l'apprentissage mutuel et la dissémination des bonnes pratiques",
-                           "study-tour": "Apprendre sur place les façons de faire"}),
+                           "study-tour": "Apprendre sur place les façons de faire",
+                           "learning-group": "Impulser la réflexion autour de problématiques d'intérêt pour ses membres "
+                                             "dans le but de leur apporter des réponses."}),
         ("replication and innovation", {"study-tour": "Répliquer ou innover sur les expériences en tenant compte de son contexte"}),
         ("https://w3id.org/ksm/id/objective-category/coordination",
          {"discussion-group": "offrir à ses membres l'opportunité de partager des idées, harmoniser des points de vue et de coordonner des interventions"}),
@@ -307,23 +327,24 @@ def test_compare_network_and_learning_group(graph, catalogue, seed) -> None:  # 
         (objective, "Réflexion et recherche de solutions", "1"),
         (benefit, "Action conjointe", "1"), (benefit, "Action conjointe", "2"),
         (benefit, "Changement des pratiques", "1"), (benefit, "Changement des pratiques", "2"),
-        (benefit, "Influence sur les pratiques et les politiques", "1"), (benefit, "Mobilisation des ressources", "1"),
+        (benefit, "Influence sur les politiques", "1"), (benefit, "Mobilisation des ressources", "1"),
         (benefit, "Mutualisation", "1"), (benefit, "Souplesse", "1"), (benefit, "Valorisation des bonnes pratiques", "1"),
-        (limitation, "Contribution inégale", "1"), (limitation, "Hétérogénéité des contextes", "1"),
-        (limitation, "Instabilité des membres", "1"), (limitation, "Langue de travail", "1"), (limitation, "Légitimité", "1"),
+        (limitation, "Biais linguistique", "1"), (limitation, "Contribution inégale", "1"), (limitation, "Hétérogénéité des contextes", "1"),
+        (limitation, "Instabilité des membres", "1"), (limitation, "Légitimité", "1"),
         (limitation, "Mise en œuvre", "1"),
-        ("dépend de", "Langue de travail commune", ""),
+        ("entravé faute de", "Langue de travail commune", ""),
         ("échelle", "Local", ""), ("échelle", "National", ""), ("échelle", "Régional", ""),
         ("formalité", "Formel", ""), ("formalité", "Informel", ""),
     ]
     legitimacy = table[(limitation, "Légitimité", "1")]
     assert legitimacy[0] == ""
     verbatim(seed, "learning-group", "limitations", legitimacy[1])
-    assert table[(limitation, "Langue de travail", "1")] == ("Biais de langage et de langues", "")
+    assert table[(limitation, "Biais linguistique", "1")] == ("Biais de langage et de langues", "")
+    assert table[("entravé faute de", "Langue de travail commune", "")] == ("✓", "")  # a hindrance, no longer a dependency
     assert table[("formalité", "Informel", "")] == ("✓", "✓")  # both may be informal
     assert table[("formalité", "Formel", "")] == ("✓", "")  # only the network may be formal
     assert table[("échelle", "National", "")] == ("", "✓")
-    assert table[(benefit, "Influence sur les pratiques et les politiques", "1")][1] == ""
+    assert table[(benefit, "Influence sur les politiques", "1")][1] == ""
     # Two benefits of the network in one category: one row each, by position (benefits 1 and 3).
     assert table[(benefit, "Action conjointe", "1")] == (
         "Réalisation conjointe de produits et services au profit de leurs utilisateurs,", "")
@@ -332,7 +353,9 @@ def test_compare_network_and_learning_group(graph, catalogue, seed) -> None:  # 
     # Both have a benefit in "Mutualisation": paired on one row, by rank.
     pooling = "Mise en commun des savoirs afin d'induire des changements durables dans les pratiques"
     assert table[(benefit, "Mutualisation", "1")] == ("Mutualisation des outils de travail", pooling)
-    assert table[(benefit, "Changement des pratiques", "1")] == ("", pooling)  # benefit 1 of the learning group
+    # benefit 3 of the network (it acts on practice too) paired with benefit 1 of the learning group
+    assert table[(benefit, "Changement des pratiques", "1")] == (
+        "Mise en œuvre conjointe d'actions d'influence sur les pratiques et les politiques publiques.", pooling)
     assert table[(benefit, "Changement des pratiques", "2")] == ("", "Identification des pistes de changement")  # benefit 3
     for (aspect, _, rank), (first, second) in table.items():
         if rank:
@@ -400,8 +423,9 @@ def test_informal_mechanisms(graph, catalogue, runner) -> None:  # type: ignore[
     [
         ("Légitimité", {"learning-group"}),
         ("limcat:cost", {"fora-in-situ"}),
-        ("language", {"discussion-group", "community-of-practice", "network"}),
-        ("Administrative hurdles", {"study-tour"}),
+        ("language", {"discussion-group", "community-of-practice"}),  # the network's bias is limcat:language-bias
+        ("Language bias", {"network"}),
+        ("Administrative burden", {"study-tour"}),
     ],
 )
 def test_mechanisms_by_limitation_category(graph, catalogue, seed, category: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
@@ -428,12 +452,13 @@ def test_mechanism_dependencies_say_why(graph, catalogue, runner, seed) -> None:
         ("discussion-group", "computer-network", tool, "Intranet"),
         ("discussion-group", "shared-working-language", limitation, "la langue de travail qui peut constituer une barrière"),
         ("community-of-practice", "internet-access", limitation, "Problème d'accès à l'Internet"),
-        ("community-of-practice", "digital-skills", limitation, "Maîtrise des outils de partage"),
+        # the table does not say the sharing tools are digital: the requirement is their command, not digital skills
+        ("community-of-practice", "sharing-tool-command", limitation, "Maîtrise des outils de partage"),
         ("community-of-practice", "shared-working-language", limitation, "Problème de maîtrise de la langue de travail"),
         ("fora-in-situ", "travel", stated, ""),
         ("fora-in-situ", "funding", limitation, "Coûts de déplacement et d'organisation (locaux, pause-café, restauration)"),
         ("fora-in-situ", "participant-availability", limitation, "Problème de disponibilité des acteurs"),
-        ("network", "shared-working-language", limitation, "Biais de langage et de langues"),
+        # no ("network", "shared-working-language"): its bias of jargon and languages is an obstacle, not a requirement
         ("study-tour", "travel", stated, ""),
         ("study-tour", "logistical-means", limitation, "Contraintes matérielles et logistiques"),
     }
@@ -449,14 +474,14 @@ def test_limitation_categories(graph, catalogue, runner) -> None:  # type: ignor
     result = run(graph, catalogue, "limitation-categories", "en")
     counts = {local(r["category"].value): int(r["mechanismCount"].value) for r in result.rows}  # type: ignore[union-attr]
     assert counts == {
-        "language": 3, "internet-access": 2, "cost": 1, "availability": 1, "tool-mastery": 1, "heterogeneity": 1,
+        "language": 2, "language-bias": 1, "internet-access": 2, "cost": 1, "availability": 1, "tool-mastery": 1, "heterogeneity": 1,
         "unequal-contribution": 1, "legitimacy": 1, "member-instability": 1, "implementation": 1, "logistics": 1,
         "administration": 1,
     }
-    assert list(counts)[:2] == ["language", "internet-access"]
+    assert list(counts)[:2] == ["internet-access", "language"]  # two mechanisms each, then by label
     assert all(r.get("definition") for r in result.rows)
     table = cli(runner, "limitation-categories")
-    assert "Langue de travail" in table and "(12 rows)" in table
+    assert "Langue de travail" in table and "Biais linguistique" in table and "(13 rows)" in table
 
 
 def test_mechanisms_overview(graph, catalogue, runner) -> None:  # type: ignore[no-untyped-def]
@@ -498,7 +523,9 @@ def test_mechanism_card_is_turtle_in_one_language(runner, seed) -> None:  # type
     skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
     ksm = rdflib.Namespace("https://w3id.org/ksm/ontology#")
     assert (network, skos.prefLabel, rdflib.Literal("Réseau", lang="fr")) in card
-    assert (network, ksm.dependsOn, rdflib.URIRef(KSMC + "shared-working-language")) in card  # inferred
+    # inferred: the network's bias of jargon and languages hinders it without a shared language, it does not make one a requirement
+    assert (network, ksm.hinderedWithout, rdflib.URIRef(KSMC + "shared-working-language")) in card
+    assert (network, ksm.dependsOn, None) not in card
     assert (network, ksm.minimumParticipants, None) in card
     labels = {str(o) for s, o in card.subject_objects(rdflib.RDFS.label) if str(s).startswith("https://w3id.org/ksm/id/statement/network-limitation")}
     assert labels == {"Hétérogénéité des contextes des membres", "Disproportion du niveau de contribution", "Biais de langage et de langues"}
@@ -509,7 +536,21 @@ def test_mechanism_card_is_turtle_in_one_language(runner, seed) -> None:  # type
     assert not any("learning-group" in s or "study-tour" in s for s in subjects)
     english = rdflib.Graph().parse(data=cli(runner, "mechanism-card", "-p", "mechanism=network", "-f", "ttl", "--lang", "en"), format="turtle")
     assert (network, skos.prefLabel, rdflib.Literal("Network", lang="en")) in english
-    assert len(english) == len(card)
+    # Each text says which named graph it comes from, and each graph where it comes from:
+    # the French from the table, the English from the editors' translation.
+    owl, dcterms, prov = (rdflib.Namespace(ns) for ns in ("http://www.w3.org/2002/07/owl#", "http://purl.org/dc/terms/", "http://www.w3.org/ns/prov#"))
+    table, editors = rdflib.URIRef("https://w3id.org/ksm/id/source/mechanisms-table-fr"), rdflib.URIRef("https://w3id.org/ksm/id/source/ksm-kg-editors")
+    for graph, language, expected in ((card, "fr", "mechanisms"), (english, "en", "translations.en")):
+        texts = [(s, p, o) for s, p, o in graph if isinstance(o, rdflib.Literal) and o.language == language
+                 and str(s).startswith(("https://w3id.org/ksm/id/statement/network", MECH + "network")) and p != dcterms.title]
+        assert len(texts) == 2 + 11  # name, description and the eleven statements
+        for s, p, o in texts:
+            axioms = [a for a in graph.subjects(owl.annotatedTarget, o)
+                      if (a, owl.annotatedSource, s) in graph and (a, owl.annotatedProperty, p) in graph]
+            assert [str(graph.value(a, dcterms.source)) for a in axioms] == [f"https://w3id.org/ksm/graph/{expected}"], (s, p, o)
+        source = rdflib.URIRef(f"https://w3id.org/ksm/graph/{expected}")
+        assert (source, prov.wasDerivedFrom, table) in graph
+        assert ((source, prov.wasAttributedTo, editors) in graph) == (language == "en")
 
 
 def test_mechanism_card_in_other_graph_formats(runner) -> None:  # type: ignore[no-untyped-def]
@@ -577,10 +618,12 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @pytest.fixture(scope="module")
-def rdflib_graph(graph) -> rdflib.Graph:  # type: ignore[no-untyped-def]
-    """All the triples of the store (asserted and inferred) merged in one rdflib graph, built once."""
-    data = ox.serialize([q.triple for q in graph.store], format=ox.RdfFormat.N_TRIPLES)
-    return rdflib.Graph().parse(data=data, format="nt")
+def rdflib_graph(graph) -> rdflib.Dataset:  # type: ignore[no-untyped-def]
+    """The store (asserted and inferred) as an rdflib dataset, built once: the same named graphs, their union as default graph."""
+    data = ox.serialize(graph.store, format=ox.RdfFormat.N_QUADS)
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(data=data, format="nquads")
+    return dataset
 
 
 def _oxigraph_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:

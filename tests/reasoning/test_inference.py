@@ -36,7 +36,16 @@ def test_property_chain_tool_requirement(graph) -> None:  # type: ignore[no-unty
 
 def test_three_step_chain_through_limitation_category(graph) -> None:  # type: ignore[no-untyped-def]
     assert _inferred(graph, MECH + "community-of-practice", KSM + "dependencyFromLimitation", CONCEPT + "internet-access")
-    assert _inferred(graph, MECH + "network", KSM + "dependsOn", CONCEPT + "shared-working-language")
+    assert _inferred(graph, MECH + "discussion-group", KSM + "dependsOn", CONCEPT + "shared-working-language")
+
+
+def test_a_category_that_signals_an_obstacle_hinders_without_making_a_requirement(graph) -> None:  # type: ignore[no-untyped-def]
+    """The network's bias of jargon and languages (limcat:language-bias) is an obstacle, not a requirement."""
+    fact = (MECH + "network", KSM + "hindranceFromLimitation", CONCEPT + "shared-working-language")
+    assert _inferred(graph, *fact) and not _asserted_anywhere_else(graph, *fact)
+    assert _inferred(graph, MECH + "network", KSM + "hinderedWithout", CONCEPT + "shared-working-language")
+    depends = graph.store.quads_for_pattern(ox.NamedNode(MECH + "network"), ox.NamedNode(KSM + "dependsOn"), None)
+    assert [q.object.value for q in depends] == []
 
 
 @pytest.mark.parametrize(
@@ -44,7 +53,7 @@ def test_three_step_chain_through_limitation_category(graph) -> None:  # type: i
     [
         ("InternetDependentMechanism", {"discussion-group", "community-of-practice"}),
         ("TravelDependentMechanism", {"fora-in-situ", "study-tour"}),
-        ("LanguageDependentMechanism", {"discussion-group", "community-of-practice", "network"}),
+        ("LanguageDependentMechanism", {"discussion-group", "community-of-practice"}),  # not the network: its bias is an obstacle
     ],
 )
 def test_defined_classes_get_their_members_by_inference(graph, cls: str, members: set[str]) -> None:  # type: ignore[no-untyped-def]

@@ -61,15 +61,28 @@ def test_policy_influence_puts_network_first_because_of_its_benefit(graph) -> No
     assert by_iri(ranking)[LG].score["goalObstacles"] == 1
 
 
-def test_several_languages_rank_down_the_three_with_language_limitations(graph) -> None:  # type: ignore[no-untyped-def]
+def test_several_languages_collide_with_a_language_barrier_and_only_hinder_a_language_bias(graph) -> None:  # type: ignore[no-untyped-def]
     ranking = rank(graph, languages=["fr,en,wo"])
-    assert set(ranking.order()[3:]) == {DG, COP, NET}
-    for mech in (DG, COP, NET):
+    # The working language as a barrier (limcat:language) signals a requirement: a collision.
+    assert set(ranking.order()[-2:]) == {DG, COP}
+    for mech in (DG, COP):
         (collision,) = by_iri(ranking)[mech].collisions
         assert collision.about == KSMC + "shared-working-language"
         assert "rule-languages.rq" in collision.text
         assert collision.evidence[0].startswith("inferred from its limitation")
-    assert not any(r.collisions for r in rank(graph, languages=["fr,FR"]).recommendations)
+    # The network's bias of jargon and languages (limcat:language-bias) signals an obstacle: a hindrance, ranked
+    # after the goals served and before the goal obstacles, never a collision.
+    network = by_iri(ranking)[NET]
+    assert not network.collisions
+    (hindrance,) = network.hindrances
+    assert hindrance.kind == "Hindrance" and hindrance.about == KSMC + "shared-working-language"
+    assert "rule-languages.rq" in hindrance.text
+    assert hindrance.evidence == ["inferred from its limitation “Bias from jargon and from languages”"]
+    assert network.score["hindrances"] == 1 and network.score["remainingLimitations"] == 2
+    assert ranking.order().index(NET) == 3  # after the three without any, before the two that collide
+    plain = by_iri(rank(graph, languages=["fr,FR"]))
+    assert not any(r.collisions or r.hindrances for r in plain.values())
+    assert plain[NET].score["remainingLimitations"] == 3  # without the hindrance, the bias is one limitation among others
 
 
 def test_low_budget_collides_with_travel_stated_and_costs_inferred(graph) -> None:  # type: ignore[no-untyped-def]

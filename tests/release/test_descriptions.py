@@ -35,8 +35,9 @@ def test_no_resource_says_it_is_a_thing_or_an_anonymous_class(release: Path) -> 
             assert cls not in (rdflib.OWL.Thing, rdflib.RDFS.Resource), (path, subject)
         assert not any(isinstance(term, rdflib.BNode) for triple in described for term in triple), path
     # The inferred classes that do say something stay.
-    network = rdflib.Graph().parse(release / "id/mechanism/network.ttl", format="turtle")
-    assert (None, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/ksm/ontology#LanguageDependentMechanism")) in network
+    # (The discussion group: the network's bias of jargon and languages only hinders it, since issue 14.)
+    group = rdflib.Graph().parse(release / "id/mechanism/discussion-group.ttl", format="turtle")
+    assert (None, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/ksm/ontology#LanguageDependentMechanism")) in group
 
 
 def _read_jsonld(path: Path, context: dict) -> object:  # type: ignore[type-arg]

@@ -57,6 +57,27 @@ def test_ontology_docs_have_both_languages_for_every_term(release: Path, graph) 
     assert "mécanisme de partage des connaissances" in html and "knowledge-sharing mechanism" in html
 
 
+def test_ontology_docs_include_the_situation_vocabulary(release: Path, graph) -> None:  # type: ignore[no-untyped-def]
+    """ontology/situation.ttl is a module of the ontology (its own header, imported by the core): documented with the rest."""
+    import rdflib
+
+    from kg.release.site import Site
+
+    html = (release / "ontology.html").read_text(encoding="utf-8")
+    terms = {name: {t.split("#")[1] for t in group} for name, group in Site(graph).ontology_terms().items()}
+    assert {"Situation", "Goal", "Recommendation", "Hindrance"} <= terms["classes"]
+    assert {"seeksGoal", "hinderedWithout", "signalsObstacle"} <= terms["object_properties"]
+    assert {"hindranceCount", "verbatimSha256", "maximumParticipants"} <= terms["datatype_properties"]  # the practice module too
+    assert terms["annotation_properties"] == {"constrainsMechanismProperty"}
+    for anchor in ("Situation", "constrainsMechanismProperty", "hinderedWithout"):
+        assert f'id="{anchor}"' in html
+    document = rdflib.Graph().parse(release / "ontology.ttl", format="turtle")
+    ksm = rdflib.Namespace("https://w3id.org/ksm/ontology#")
+    for term, kind in ((ksm.Situation, rdflib.OWL.Class), (ksm.Mechanism, rdflib.OWL.Class), (ksm.constrainsMechanismProperty, rdflib.OWL.AnnotationProperty),
+                       (ksm.maximumParticipants, rdflib.OWL.DatatypeProperty)):
+        assert (term, rdflib.RDF.type, kind) in document
+
+
 def test_static_pages_link_relatively(release: Path) -> None:
     page = (release / "id/mechanism/study-tour.html").read_text(encoding="utf-8")
     assert "Voyage d&#39;études" in page or "Voyage d'études" in page

@@ -34,9 +34,11 @@ SEED_CSV = ROOT / "data" / "seed-table.csv"
 def vocabulary() -> Vocabulary:
     return Vocabulary.of(open_graph())
 HEADER = "mechanism_fr,mechanism_en,description_fr,description_en,kind,text_fr,text_en,categories,source\n"
+# A mechanism from outside the table carries its own source: the table's (src:mechanisms-table-fr) is a
+# ksm:VerbatimSource, and kg validate would ask its texts to be the table's, word for word.
 WEBINAR = HEADER + (
     "Webinaire,Webinar,Une conférence en ligne.,An online conference.,objectif,Partager à distance,Share at a distance,"
-    "objcat:knowledge-sharing,src:mechanisms-table-fr\n"
+    "objcat:knowledge-sharing,https://example.org/webinar-guide\n"
     "Webinaire,,,,avantage,Pas de déplacement,No travel,Accès à l'information,\n"
     "Webinaire,,,,limite,Connexion instable,Unstable connection,Langue de travail,\n"
 )
@@ -88,13 +90,18 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   FILTER (?g != <https://w3id.org/ksm/graph/inferred>)
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/ksm/id/mechanism/") || STRSTARTS(STR(?s), "https://w3id.org/ksm/id/statement/"))
   FILTER (?p NOT IN (<http://www.w3.org/2004/02/skos/core#definition>, <http://www.w3.org/2004/02/skos/core#editorialNote>,
-                     <http://www.w3.org/2004/02/skos/core#scopeNote>, <http://purl.org/dc/terms/relation>))
+                     <http://www.w3.org/2004/02/skos/core#scopeNote>, <http://purl.org/dc/terms/relation>,
+                     <https://w3id.org/ksm/ontology#continues>, <https://w3id.org/ksm/ontology#verbatimSha256>))
 }
 """
 
 
 def _template_triples() -> rdflib.Graph:
-    """What the template can say of the bundled mechanisms: every asserted triple about them but notes and SDG relations."""
+    """What the template can say of the bundled mechanisms: every asserted triple about them but notes and SDG relations.
+
+    Nor the editors' reading of the table (ksm:continues, data/editorial-notes.ttl) and the checksums of its
+    verbatim texts (ksm:verbatimSha256, data/source.ttl): bookkeeping about the table, not columns of a sheet.
+    """
     triples = open_graph().select(_TEMPLATE_TRIPLES).triples
     return _turtle(triples)
 
@@ -179,7 +186,7 @@ def _big_csv(tmp_path: Path) -> Path:
     """2,000 mechanisms x 5 statements = 10,000 rows, each one conforming."""
     lines = [HEADER]
     for i in range(2000):
-        lines.append(f"Mécanisme {i},Mechanism {i},Description {i},About {i},objective,Objectif {i},Objective {i},objcat:debate,src:mechanisms-table-fr\n")
+        lines.append(f"Mécanisme {i},Mechanism {i},Description {i},About {i},objective,Objectif {i},Objective {i},objcat:debate,https://example.org/generated\n")
         for kind, cat in (("benefit", "Mise en relation"), ("benefit", "bencat:pooling"), ("limitation", "limcat:cost"), ("limitation", "Logistique")):
             lines.append(f"Mécanisme {i},,,,{kind},Énoncé {kind} {i},Statement {kind} {i},{cat},\n")
     return _csv(tmp_path, "".join(lines), "big.csv")

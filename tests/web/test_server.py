@@ -170,6 +170,8 @@ def test_ontology_is_one_document_with_hash_terms(server) -> None:  # type: igno
     onto = rdflib.Graph().parse(data=body, format="turtle")
     term = rdflib.URIRef("https://w3id.org/ksm/ontology#Mechanism")
     assert (term, rdflib.RDF.type, rdflib.OWL.Class) in onto
+    # the situation vocabulary shares the namespace, so its terms resolve to the same document
+    assert (rdflib.URIRef("https://w3id.org/ksm/ontology#Situation"), rdflib.RDF.type, rdflib.OWL.Class) in onto
     status, _, html = fetch(server + "ksm/ontology", headers={"Accept": "text/html"})
     assert status == 200 and b'id="Mechanism"' in html
     assert "mécanisme de partage des connaissances".encode() in html and b"knowledge-sharing mechanism" in html

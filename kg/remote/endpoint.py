@@ -31,6 +31,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kg.core.errors import EnvironmentFailure, UsageError
 from kg.graph.binding import with_values
@@ -100,6 +101,8 @@ def failure(endpoint: str, error: BaseException) -> EnvironmentFailure:
             detail = error.read(300).decode("utf-8", "replace").strip().splitlines()
         except (OSError, http.client.HTTPException):
             detail = []
+        finally:
+            error.close()
         if detail:
             reason += f": {detail[0][:200]}"
     elif isinstance(error, urllib.error.URLError):
@@ -132,10 +135,10 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
     for name, value in endpoint.headers().items():
         client.addCustomHttpHeader(name, value)
     try:
-        response = client.query().response
-        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        headers = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
-        body = response.read()
+        with client.query().response as response:  # closed: Virtuoso keeps connections alive
+            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            headers = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
+            body = response.read()
     except SPARQLWrapperException as error:
         raise EnvironmentFailure(f"endpoint {endpoint.query}: {_explain(error)}") from None
     except _NETWORK_ERRORS as error:
@@ -185,6 +188,29 @@ def run_saved(
     return query(endpoint, with_values(saved.text, bindings))
 
 
+class _Closing:
+    """Closes the 401 answer that urllib's auth handlers leave open once they have answered its challenge."""
+
+    def http_error_401(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        try:
+            answer = super().http_error_401(req, fp, code, msg, headers)  # type: ignore[misc]
+        except urllib.error.HTTPError as error:  # a wrong password: the retry was refused too
+            if error.fp is not fp:
+                fp.close()
+            raise
+        if answer is not None:
+            fp.close()
+        return answer
+
+
+class _Basic(_Closing, urllib.request.HTTPBasicAuthHandler):
+    pass
+
+
+class _Digest(_Closing, urllib.request.HTTPDigestAuthHandler):
+    pass
+
+
 def opener(url: str) -> urllib.request.OpenerDirector:
     """An opener that answers the server's basic or digest challenge with the environment's credentials."""
     found = credentials()
@@ -192,7 +218,7 @@ def opener(url: str) -> urllib.request.OpenerDirector:
         return urllib.request.build_opener()
     passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
     passwords.add_password(None, url, found[0], found[1])
-    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords))
+    return urllib.request.build_opener(_Basic(passwords), _Digest(passwords))
 
 
 def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content_type: str, accept: str = "*/*") -> bytes:

@@ -2,7 +2,9 @@
 
 A real ``oxigraph serve`` is started on a free loopback port with a
 temporary store; ``kg push`` uploads the graph, then every saved query runs
-remotely and locally and the answers are compared.  Failure modes (refused
+remotely and locally and the answers are compared, row by row and in order
+(tests/remote/same_answers.py; the same comparison runs on Virtuoso and
+Comunica in test_virtuoso.py and test_comunica.py).  Failure modes (refused
 connection, HTTP error, cut-off or non-SPARQL 200 answers, time-outs) are
 played by a tiny HTTP server in a thread, since a real server cannot be made
 to misbehave on demand.
@@ -20,25 +22,13 @@ import pytest
 
 from kg.cli import main
 from kg.core.errors import EnvironmentFailure
-from kg.queries.catalogue import Catalogue
-from kg.queries.run import run_saved as run_local
-from kg.remote.endpoint import Endpoint, query, run_saved
+from kg.remote.endpoint import Endpoint, query
 from kg.remote.push import push, server_counts
 from tests import oxigraph_server
+from tests.remote.same_answers import CASES, IDS, assert_same_answer
 
 pytestmark = pytest.mark.server
 
-# Values for required IRI parameters, by parameter name.
-FIXED = {
-    "mechanism": "mech:network",
-    "first": "mech:network",
-    "second": "mech:learning-group",
-    "objective": "objcat:knowledge-sharing",
-    "scale": "ksmc:national",
-    "category": "limcat:language",
-    "tool": "ksmc:email",
-    "target": "sdg:17.6",  # the example its own help text gives
-}
 INFERRED = "https://w3id.org/ksm/graph/inferred"
 
 
@@ -55,46 +45,9 @@ def pushed(server: str, graph) -> Endpoint:  # type: ignore[no-untyped-def]
     return endpoint
 
 
-def _rows(result) -> object:  # type: ignore[no-untyped-def]
-    """An answer as a comparable set (blank nodes are renamed by every upload, so they compare equal)."""
-
-    def term(value: object) -> str:
-        if isinstance(value, ox.BlankNode):
-            return "_:b"
-        if isinstance(value, ox.Literal) and " | " in value.value:
-            # GROUP_CONCAT's order is undefined in SPARQL: engines (and insertion orders) differ
-            parts = " | ".join(sorted(value.value.split(" | ")))
-            return str(ox.Literal(parts, language=value.language) if value.language else ox.Literal(parts, datatype=value.datatype))
-        return str(value)
-
-    if result.kind == "ask":
-        return result.boolean
-    if result.kind == "graph":
-        return {tuple(term(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples}
-    return {tuple(term(row.get(v)) for v in result.variables) for row in result.rows}
-
-
-def _params(saved) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    params = {}
-    for p in saved.parameters:
-        if p.required and p.default is None:
-            if p.name not in FIXED:
-                pytest.skip(f"no test value for required parameter '{p.name}' of {saved.name}")
-            params[p.name] = FIXED[p.name]
-    return params
-
-
-@pytest.mark.parametrize("name", [q.name for q in Catalogue.bundled()])
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_every_saved_query_answers_the_same_remotely(name: str, lang: str, pushed: Endpoint, graph, catalogue) -> None:  # type: ignore[no-untyped-def]
-    saved = catalogue.get(name)
-    params = _params(saved)
-    local = run_local(graph, saved, params, lang=lang)
-    remote = run_saved(pushed, saved, params, lang=lang, labels_from=graph)
-    assert remote.kind == local.kind
-    assert _rows(remote) == _rows(local)
-    if local.kind == "select":
-        assert remote.variables == local.variables
+@pytest.mark.parametrize(("name", "lang"), CASES, ids=IDS)
+def test_every_saved_query_answers_the_same_remotely(name: str, lang: str, pushed: Endpoint, runner) -> None:  # type: ignore[no-untyped-def]
+    assert_same_answer(runner, pushed.query, name, lang)
 
 
 def test_remote_answer_from_the_cli_matches_the_seed(pushed: Endpoint, runner) -> None:  # type: ignore[no-untyped-def]

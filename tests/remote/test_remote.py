@@ -134,10 +134,17 @@ def fake() -> Iterator[Callable[[Callable[[http.server.BaseHTTPRequestHandler], 
         httpd.server_close()
 
 
-def _answer(media_type: str, body: bytes, *, length: int | None = None) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+def _answer(media_type: str, body: bytes, *, length: int | None = None, headers: dict[str, str] | None = None,
+            seen: list[str] | None = None) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """A 200 with this body; ``seen`` collects the Accept header of each request."""
+
     def behave(handler: http.server.BaseHTTPRequestHandler) -> None:
+        if seen is not None:
+            seen.append(handler.headers.get("Accept") or "")
         handler.send_response(200)
         handler.send_header("Content-Type", media_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body) if length is None else length))
         handler.end_headers()
         handler.wfile.write(body)
@@ -190,3 +197,79 @@ def test_basic_auth_comes_from_the_environment(fake, runner, monkeypatch: pytest
     assert result.exit_code == 0, result.output
     assert seen == ["Basic YWxpY2U6czNjcmV0"]  # base64 of alice:s3cret
     assert "(no results)" in result.output
+
+
+# ------------------------------------------------------------------ what engines write (played by the fake)
+
+ONE_ROW = (b'{"head":{"vars":["mechanism","mechanismLabel","description"]},"results":{"bindings":['
+           b'{"mechanism":{"type":"uri","value":"https://w3id.org/ksm/id/mechanism/network"},'
+           b'"mechanismLabel":{"type":"literal","xml:lang":"en","value":"Network"}}]}')
+
+
+def test_asks_for_sparql_results_not_plain_json(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Comunica answers ``application/json`` with a JSON of its own: kg never asks for it."""
+    accepts: list[str] = []
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b"}", seen=accepts))
+    assert runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url]).exit_code == 0
+    accepts_graph: list[str] = []
+    url, _ = fake(_answer("application/n-triples", b"", seen=accepts_graph))
+    assert runner.invoke(main, ["query", "mechanism-card", "-p", "mechanism=mech:network", "--endpoint", url]).exit_code == 0
+    offered = [part.split(";")[0].strip() for part in accepts[0].split(",")]
+    assert offered[0] == "application/sparql-results+json" and "application/json" not in offered
+    assert accepts_graph[0].split(",")[0] == "application/n-triples"
+
+
+def test_members_beyond_sparql_json_are_ignored(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Comunica adds "metadata" after "results" (QLever "meta"), which pyoxigraph alone would refuse."""
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b',"metadata":{"httpRequests":0}}'))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "https://w3id.org/ksm/id/mechanism/network,Network,"
+
+
+def test_an_answer_in_some_other_json_is_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("application/json", b'[{"mechanism":"https://w3id.org/ksm/id/mechanism/network"}]'))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert "not SPARQL results" in result.output
+
+
+def test_virtuoso_blank_node_labels_and_our_skolem_iris_become_blank_nodes(fake) -> None:  # type: ignore[no-untyped-def]
+    body = (b'{"head":{"vars":["a","b","c"]},"results":{"bindings":[{'
+            b'"a":{"type":"bnode","value":"nodeID://b10000"},"b":{"type":"bnode","value":"nodeID://b10000"},'
+            b'"c":{"type":"uri","value":"https://w3id.org/ksm/.well-known/genid/f17f9d8656ab9daec4f98d80263a7492"}}]}}')
+    url, _ = fake(_answer("application/sparql-results+json", body))
+    row = query(Endpoint.at(url), "SELECT ?a ?b ?c WHERE { ?a ?b ?c }").rows[0]
+    assert isinstance(row["a"], ox.BlankNode) and row["a"] == row["b"]  # one node, one label
+    assert row["c"] == ox.BlankNode("f17f9d8656ab9daec4f98d80263a7492")
+
+
+def test_a_constructed_graph_is_a_set(fake) -> None:  # type: ignore[no-untyped-def]
+    """Comunica writes a triple once per solution that builds it."""
+    line = b'<https://example.org/a> <https://example.org/p> "x"@fr .\n'
+    url, _ = fake(_answer("application/n-triples", line * 3))
+    assert len(query(Endpoint.at(url), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "says"),
+    [({"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout."}, "incomplete"),
+     ({"X-SPARQL-MaxRows": "10000"}, "cut the answer at 10000 rows")],
+    ids=["virtuoso-anytime", "virtuoso-max-rows"],
+)
+def test_a_well_formed_answer_marked_partial_is_exit_4(fake, runner, headers: dict[str, str], says: str) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b"}", headers=headers))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_dry_run_prints_what_and_where_and_sends_nothing(fake, runner, graph) -> None:  # type: ignore[no-untyped-def]
+    url, seen = fake(_answer("application/sparql-results+json", b"{}"))
+    update = url.replace("/sparql", "/update")
+    result = runner.invoke(main, ["push", "--endpoint", url, "--update-endpoint", update, "--no-graph-store", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert seen == []  # not one request
+    assert f"nothing sent. {len({q.graph_name for q in graph.quads()})} graphs, {len(graph.quads())} triples" in result.output
+    assert f"SPARQL Update request to {update}" in result.output
+    assert f"{graph.count(INFERRED):>8} triples  {INFERRED}" in result.output

@@ -13,13 +13,18 @@ Two engine differences shape the blocks:
   Virtuoso 7.2's SPARQL compiler fails on a several-variable block whose
   variable also sits in a triple pattern ("SP031: Internal error:
   ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED").
-- Every ``OPTIONAL`` group directly inside the ``WHERE`` group that uses a
-  parameter gets the same block at its head as well.  The answer is the
-  same (the left side of such an OPTIONAL already holds the value, so the
-  join only keeps what the left join kept), but Virtuoso 7.2 evaluates a
-  filter inside an OPTIONAL without the values of a VALUES block outside
-  it: ``OPTIONAL { ?m skos:prefLabel ?l FILTER (LANG(?l) = ?__lang) }``
-  found no label there until the block was repeated inside.
+- On request (``into_optionals``), every ``OPTIONAL`` group directly
+  inside the ``WHERE`` group that uses a parameter gets the same block at
+  its head as well.  The answer is the same (the left side of such an
+  OPTIONAL already holds the value, so the join keeps what the left join
+  kept), and Virtuoso 7.2 needs it: it evaluates a filter inside an
+  OPTIONAL without the values of a VALUES block outside it, so
+  ``OPTIONAL { ?m skos:prefLabel ?l FILTER (LANG(?l) = ?__lang) }`` found no
+  label there.  It is not the default because it costs the engines that do
+  not need it: the repeated variable keeps Oxigraph from looking each label
+  up row by row, and it scans them all instead (50-100x slower at 1e5
+  triples, measured).  kg.remote.endpoint asks for it where a probe shows
+  that an endpoint needs it.
 
 The terms are written by pyoxigraph (N-Triples syntax, escaped), never taken
 from the user's text, so a value cannot add syntax to the query.  Finding
@@ -100,11 +105,15 @@ def _groups(query: str) -> tuple[int, list[tuple[int, int]]]:
     return where, optionals
 
 
-def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode], *, into_optionals: bool = False) -> str:
     """The query with one-variable VALUES blocks binding each variable to its term.
 
-    >>> print(with_values("SELECT ?s ?l WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }",
-    ...                   {"lang": ox.Literal("fr")}))
+    >>> text = "SELECT ?s ?l WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }"
+    >>> print(with_values(text, {"lang": ox.Literal("fr")}))
+    SELECT ?s ?l WHERE {
+      VALUES ?lang { "fr" }
+     ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
+    >>> print(with_values(text, {"lang": ox.Literal("fr")}, into_optionals=True))
     SELECT ?s ?l WHERE {
       VALUES ?lang { "fr" }
      ?s ?p ?o OPTIONAL { VALUES ?lang { "fr" } ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
@@ -115,7 +124,7 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
     if where < 0:
         raise ValueError("the query has no WHERE group to bind parameters in")
     inserts = [(where, "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in bindings.items()) + "\n")]
-    for start, end in optionals:
+    for start, end in optionals if into_optionals else []:
         used = {text for kind, text, _ in _tokens(query[start:end]) if kind == "var"}
         blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
         if blocks:

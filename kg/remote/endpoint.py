@@ -49,6 +49,10 @@ ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xm
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.5"
 
 
+class QueryRejected(EnvironmentFailure):
+    """The endpoint answered HTTP 400: it could not parse or run the query (exit 4 like any endpoint failure)."""
+
+
 def credentials() -> tuple[str, str] | None:
     """(user, password) from the environment, or None for no authentication."""
     user = os.environ.get(USER_VARIABLE)
@@ -140,7 +144,8 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
             headers = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
             body = response.read()
     except SPARQLWrapperException as error:
-        raise EnvironmentFailure(f"endpoint {endpoint.query}: {_explain(error)}") from None
+        kind = QueryRejected if type(error).__name__ == "QueryBadFormed" else EnvironmentFailure
+        raise kind(f"endpoint {endpoint.query}: {_explain(error)}") from None
     except _NETWORK_ERRORS as error:
         raise failure(endpoint.query, error) from None
     return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer, headers=headers)
@@ -185,7 +190,34 @@ def run_saved(
     if graph is None and needs_lookup:
         graph = open_graph()
     bindings = bind(saved, given, graph=graph, lang=lang)  # type: ignore[arg-type]
-    return query(endpoint, with_values(saved.text, bindings))
+    text = with_values(saved.text, bindings)
+    repeated = with_values(saved.text, bindings, into_optionals=True)
+    if repeated != text and not optional_filters_see_values(endpoint):
+        text = repeated
+    return query(endpoint, text)
+
+
+# In SPARQL 1.1 a filter inside an OPTIONAL is the condition of the left join,
+# so it sees the values the left side binds, a VALUES block included.  Virtuoso
+# 7.2 evaluates it inside the OPTIONAL alone, where such a value is unbound:
+# "yes" is the answer everywhere else, nothing on Virtuoso.
+# (A VALUES inside the OPTIONAL, not a BIND: Comunica cannot left-join a BIND alone.)
+PROBE = 'SELECT ?seen WHERE { VALUES ?probe { "kg" } OPTIONAL { VALUES ?seen { "yes" } FILTER (?probe = "kg") } }'
+_SEES_VALUES: dict[str, bool] = {}
+
+
+def optional_filters_see_values(endpoint: Endpoint) -> bool:
+    """Whether the endpoint's OPTIONAL filters see an outer VALUES block (asked once per URL; see kg.graph.binding).
+
+    An endpoint that refuses the probe is taken at the word of the standard.
+    """
+    if endpoint.query not in _SEES_VALUES:
+        try:
+            rows = query(endpoint, PROBE).rows
+            _SEES_VALUES[endpoint.query] = bool(rows) and "seen" in rows[0]
+        except QueryRejected:
+            _SEES_VALUES[endpoint.query] = True
+    return _SEES_VALUES[endpoint.query]
 
 
 class _Closing:

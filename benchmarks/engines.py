@@ -141,14 +141,7 @@ def bench_size(total: int, work: Path, repeat: int) -> dict[str, object]:
     row: dict[str, object] = {"triples": written, "bytes": data.stat().st_size}
 
     # The embedded store: pyoxigraph on disk, asked through kg.
-    store_dir = work / "embedded"
-    store = ox.Store(str(store_dir))
-    row["embedded load s"] = timed(lambda: (store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS), store.flush()))
-    embedded = KnowledgeGraph(store=store, files=[])
-    print(f"embedded: loaded {len(store)} quads in {row['embedded load s']:.1f} s", flush=True)
-    local_s, local_answers = time_queries(lambda name: run_local(embedded, catalogue.get(name), params_for(catalogue.get(name)), lang="fr"), repeat)
-    row["embedded"] = local_s
-    del embedded, store
+    row["embedded load s"], row["embedded"], local_answers = _embedded(data, work / "embedded", repeat)
 
     # Oxigraph server.
     oxi_dir = work / "oxigraph"
@@ -181,8 +174,19 @@ def bench_size(total: int, work: Path, repeat: int) -> dict[str, object]:
     row["same answers"] = {"oxigraph": [n for n in local_answers if oxi_answers[n] != local_answers[n]],
                            "virtuoso": [n for n in local_answers if virt_answers[n] != local_answers[n]]}
     shutil.rmtree(virt_dir)
-    shutil.rmtree(store_dir)
+    shutil.rmtree(work / "embedded")
     return row
+
+
+def _embedded(data: Path, folder: Path, repeat: int) -> tuple[float, dict[str, float], dict[str, object]]:
+    """Load time, query times and answers of the embedded store (closed when this returns)."""
+    catalogue = Catalogue.bundled()
+    store = ox.Store(str(folder))
+    load = timed(lambda: (store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS), store.flush()))
+    print(f"embedded: loaded {len(store)} quads in {load:.1f} s", flush=True)
+    embedded = KnowledgeGraph(store=store, files=[])
+    seconds, answers = time_queries(lambda name: run_local(embedded, catalogue.get(name), params_for(catalogue.get(name)), lang="fr"), repeat)
+    return load, seconds, answers
 
 
 def report(rows: list[dict[str, object]]) -> str:

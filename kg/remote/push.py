@@ -146,7 +146,12 @@ def push(endpoint: Endpoint, quads: Sequence[ox.Quad], *, use_graph_store: bool 
             if uploaded[name] != chosen.counts[target]:
                 raise EnvironmentFailure(f"endpoint {endpoint.query}: {uploaded[name]} of {chosen.counts[target]} triples of {target} arrived; "
                                          "nothing was replaced")
-        update(endpoint, " ;\n".join(f"MOVE <{name}> TO <{target}>" for target, name in zip(targets, staging, strict=True)))
+        moves = " ;\n".join(f"MOVE <{name}> TO <{target}>" for target, name in zip(targets, staging, strict=True))
+        try:
+            update(endpoint, moves)
+        except EnvironmentFailure as error:
+            raise EnvironmentFailure(f"{error} (during the swap, which the server applies whole or not at all: "
+                                     "push again to be sure which)") from None
     except BaseException:
         _drop_quietly(endpoint, staging)
         raise

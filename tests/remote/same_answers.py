@@ -30,6 +30,15 @@ def _term(term: object) -> str | None:
     return "_:" if isinstance(term, ox.BlankNode) else str(term)
 
 
+def comparable(result: QueryResult) -> tuple[str, object]:
+    """(kind, answer): a SELECT as its variables and rows in order, a CONSTRUCT as its sorted triples."""
+    if result.kind == "graph":
+        return "graph", sorted((_term(t.subject), _term(t.predicate), _term(t.object)) for t in result.triples)
+    if result.kind == "ask":
+        return "ask", result.boolean
+    return "select", (result.variables, [tuple(_term(row.get(v)) for v in result.variables) for row in result.rows])
+
+
 def _answer(runner: CliRunner, name: str, lang: str, endpoint: str | None) -> tuple[str, object]:
     saved = Catalogue.bundled().get(name)
     graph_answer = run_saved(open_graph(), saved, EXAMPLE_PARAMS.get(name, {}), lang=lang).kind == "graph"
@@ -41,23 +50,22 @@ def _answer(runner: CliRunner, name: str, lang: str, endpoint: str | None) -> tu
     result = runner.invoke(main, args)
     assert result.exit_code == 0, f"kg {' '.join(args)}: {result.output}"
     if graph_answer:
-        triples = ox.parse(result.stdout_bytes, ox.RdfFormat.N_TRIPLES)
-        return "graph", sorted((_term(t.subject), _term(t.predicate), _term(t.object)) for t in triples)
-    answer = QueryResult.from_json(result.stdout_bytes)
-    if answer.kind == "ask":
-        return "ask", answer.boolean
-    return "select", (answer.variables, [tuple(_term(row.get(v)) for v in answer.variables) for row in answer.rows])
+        return comparable(QueryResult(kind="graph", triples=list(ox.parse(result.stdout_bytes, ox.RdfFormat.N_TRIPLES))))  # type: ignore[arg-type]
+    return comparable(QueryResult.from_json(result.stdout_bytes))
+
+
+def assert_same(name: str, local: tuple[str, object], remote: tuple[str, object]) -> None:
+    """The same kind of answer, the same variables, the same rows in the same order (and something to compare)."""
+    assert remote[0] == local[0]
+    assert local[1], f"{name} answered nothing locally: the comparison would prove nothing"
+    if local[0] == "select":
+        assert remote[1][0] == local[1][0], "variables"  # type: ignore[index]
+        assert local[1][1], f"{name} answered no rows locally: the comparison would prove nothing"  # type: ignore[index]
+        assert remote[1][1] == local[1][1]  # a list: the same rows in the same order  # type: ignore[index]
+    else:
+        assert remote[1] == local[1]
 
 
 def assert_same_answer(runner: CliRunner, endpoint: str, name: str, lang: str) -> None:
-    """The saved query answers the same on the endpoint as on the embedded store (and answers something)."""
-    kind, local = _answer(runner, name, lang, None)
-    remote_kind, remote = _answer(runner, name, lang, endpoint)
-    assert remote_kind == kind
-    assert local, f"{name} answered nothing locally: the comparison would prove nothing"
-    if kind == "select":
-        assert remote[0] == local[0], "variables"  # type: ignore[index]
-        assert local[1], f"{name} answered no rows locally: the comparison would prove nothing"  # type: ignore[index]
-        assert remote[1] == local[1]  # a list: the same rows in the same order  # type: ignore[index]
-    else:
-        assert remote == local
+    """The saved query answers the same through ``kg query --endpoint`` as through ``kg query``."""
+    assert_same(name, _answer(runner, name, lang, None), _answer(runner, name, lang, endpoint))

@@ -25,11 +25,15 @@ import pytest
 import kg.remote.push as push_module
 from kg.cli import main
 from kg.core.errors import EnvironmentFailure
-from kg.remote.endpoint import Endpoint, query
+from kg.graph.dataset import open_graph
+from kg.queries.catalogue import Catalogue
+from kg.queries.run import run_saved as run_local
+from kg.remote.endpoint import Endpoint, query, run_saved
 from kg.remote.push import STAGING, push, server_counts
 from tests import virtuoso_server
 from tests.engines import require
-from tests.remote.same_answers import CASES, IDS, assert_same_answer
+from tests.queries.test_queries import EXAMPLE_PARAMS
+from tests.remote.same_answers import CASES, IDS, assert_same, assert_same_answer, comparable
 
 pytestmark = pytest.mark.server
 
@@ -108,6 +112,21 @@ def test_blank_nodes_shared_by_two_graphs_come_back_as_one_blank_node(virtuoso: 
     assert answer.rows[0]["label"] == ox.Literal("shared", language="fr")  # @FR arrives as @fr, as LANG() = "fr" expects
     graph = query(endpoint, "CONSTRUCT { ?a ?p ?x } WHERE { GRAPH <https://example.org/graph/first> { ?a ?p ?x } }")
     assert [type(t.object) for t in graph.triples] == [ox.BlankNode]
+
+
+def test_data_we_did_not_write_with_capital_language_tags(tmp_path: Path) -> None:
+    """Two mechanisms of public KM toolkits, tagged "@FR" and "@EN": every saved query still answers as the embedded store."""
+    local = open_graph(extra=[Path(__file__).parent / "data" / "km-toolkit-mechanisms.ttl"])
+    with virtuoso_server.running(tmp_path / "db") as server:
+        endpoint = Endpoint.at(server.sparql, update=server.sparql_auth)
+        push(endpoint, local.quads(), use_graph_store=False)
+        for saved in Catalogue.bundled():
+            for lang in ("fr", "en"):
+                params = EXAMPLE_PARAMS.get(saved.name, {})
+                assert_same(saved.name, comparable(run_local(local, saved, params, lang=lang)),
+                            comparable(run_saved(endpoint, saved, params, lang=lang, labels_from=local)))
+        overview = run_saved(endpoint, Catalogue.bundled().get("mechanisms-overview"), lang="en", labels_from=local)
+    assert {"After action review", "Peer assist"} <= set(overview.column("mechanismLabel"))
 
 
 def test_time_limit_error_is_exit_4(pushed: str) -> None:

@@ -1,81 +1,134 @@
-"""Binding parameter values to a query as a SPARQL 1.1 ``VALUES`` block.
+"""Binding parameter values to a query as SPARQL 1.1 ``VALUES`` blocks.
 
 SPARQL 1.1 has no protocol for parameters, and engines differ in their own
 (pyoxigraph's substitutions only replace projected variables).  A ``VALUES``
 block at the head of the outermost ``WHERE`` group binds variables to RDF
 terms in plain SPARQL 1.1, with the same meaning on every engine: the
-filters of that group see the values.  The terms are written by pyoxigraph
-(N-Triples syntax, escaped), never taken from the user's text, so a value
-cannot add syntax to the query.
+filters of that group, and those of its ``OPTIONAL`` groups, see the values.
 
-Finding the head of the ``WHERE`` group needs only a lexical scan that skips
-comments, strings and IRIs; the engine then parses the result for real.
+Two engine differences shape the blocks:
+
+- Each variable gets a block of its own (``VALUES ?a { ... } VALUES ?b
+  { ... }``, the same one-row join as ``VALUES (?a ?b) { (...) }``):
+  Virtuoso 7.2's SPARQL compiler fails on a several-variable block whose
+  variable also sits in a triple pattern ("SP031: Internal error:
+  ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED").
+- On request (``into_optionals``), every ``OPTIONAL`` group directly
+  inside the ``WHERE`` group that uses a parameter gets the same block at
+  its head as well.  The answer is the same (the left side of such an
+  OPTIONAL already holds the value, so the join keeps what the left join
+  kept), and Virtuoso 7.2 needs it: it evaluates a filter inside an
+  OPTIONAL without the values of a VALUES block outside it, so
+  ``OPTIONAL { ?m skos:prefLabel ?l FILTER (LANG(?l) = ?__lang) }`` found no
+  label there.  It is not the default because it costs the engines that do
+  not need it: the repeated variable keeps Oxigraph from looking each label
+  up row by row, and it scans them all instead (50-100x slower at 1e5
+  triples, measured).  kg.remote.endpoint asks for it where a probe shows
+  that an endpoint needs it.
+
+The terms are written by pyoxigraph (N-Triples syntax, escaped), never taken
+from the user's text, so a value cannot add syntax to the query.  Finding
+the groups needs only a lexical scan that skips comments, strings and IRIs;
+the engine then parses the result for real.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
-def _where_brace(query: str) -> int:
-    """Index of the '{' opening the outermost WHERE group (-1 if none)."""
-    i, n, depth = 0, len(query), 0
-    seen_where = False
-    construct_template_pending = False
-    word = ""
+
+def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, index) of the words, variables and braces of a query, outside comments, strings and IRIs."""
+    i, n = 0, len(query)
     while i < n:
         c = query[i]
         if c == "#":
             end = query.find("\n", i)
             i = n if end < 0 else end
-            word = ""
-            continue
-        if c in "\"'":
+        elif c in "\"'":
             quote = c * 3 if query.startswith(c * 3, i) else c
             j = i + len(quote)
             while j < n and not query.startswith(quote, j):
                 j += 2 if query[j] == "\\" else 1
             i = j + len(quote)
-            word = ""
-            continue
-        if c == "<":  # at any depth: a CONSTRUCT template's IRI may hold a '#'
-            end = query.find(">", i)
-            if end > 0 and not any(ch in query[i + 1:end] for ch in " \t\n{}\"'"):
-                i = end + 1
-                word = ""
-                continue
-        if c.isalpha():
-            word += c.upper()
+        elif c == "<" and (end := query.find(">", i)) > 0 and not any(ch in query[i + 1:end] for ch in " \t\n{}\"'"):
+            i = end + 1  # an IRI (at any depth: a CONSTRUCT template's IRI may hold a '#')
+        elif c in "?$" and i + 1 < n and query[i + 1] in _NAME_CHARS:
+            j = i + 1
+            while j < n and query[j] in _NAME_CHARS:
+                j += 1
+            yield "var", query[i + 1:j], i
+            i = j
+        elif c.isalpha():
+            j = i
+            while j < n and (query[j].isalnum() or query[j] in "_-:"):
+                j += 1
+            yield "word", query[i:j].upper(), i
+            i = j
+        else:
+            if c in "{}":
+                yield c, c, i
             i += 1
-            continue
-        if word == "WHERE" and depth == 0:
-            seen_where = True
-        elif word == "CONSTRUCT" and depth == 0:
-            construct_template_pending = True
-        word = ""
-        if c == "{":
+
+
+def _groups(query: str) -> tuple[int, list[tuple[int, int]]]:
+    """Index of the '{' opening the outermost WHERE group (-1 if none), and the (start, end) of its OPTIONAL groups."""
+    depth, where = 0, -1
+    seen_where = construct_template_pending = False
+    previous = ""
+    optionals: list[tuple[int, int]] = []
+    opened: list[int] = []  # the '{' of each OPTIONAL group directly inside WHERE, while it is open
+    for kind, text, index in _tokens(query):
+        if kind == "word":
+            if depth == 0 and text == "WHERE":
+                seen_where = True
+            elif depth == 0 and text == "CONSTRUCT":
+                construct_template_pending = True
+        elif kind == "{":
             if depth == 0:
                 if construct_template_pending and not seen_where:
                     construct_template_pending = False
-                else:
-                    return i
+                elif where < 0:
+                    where = index
+            elif depth == 1 and where >= 0 and previous == "OPTIONAL":
+                opened.append(index)
             depth += 1
-        elif c == "}":
+        elif kind == "}":
             depth -= 1
-        i += 1
-    return -1
+            if depth == 1 and opened:
+                optionals.append((opened.pop(), index))
+        previous = text if kind == "word" else ""
+    return where, optionals
 
 
-def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
-    """The query with a VALUES block binding each variable to its term."""
+def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode], *, into_optionals: bool = False) -> str:
+    """The query with one-variable VALUES blocks binding each variable to its term.
+
+    >>> text = "SELECT ?s ?l WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }"
+    >>> print(with_values(text, {"lang": ox.Literal("fr")}))
+    SELECT ?s ?l WHERE {
+      VALUES ?lang { "fr" }
+     ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
+    >>> print(with_values(text, {"lang": ox.Literal("fr")}, into_optionals=True))
+    SELECT ?s ?l WHERE {
+      VALUES ?lang { "fr" }
+     ?s ?p ?o OPTIONAL { VALUES ?lang { "fr" } ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
+    """
     if not bindings:
         return query
-    brace = _where_brace(query)
-    if brace < 0:
+    where, optionals = _groups(query)
+    if where < 0:
         raise ValueError("the query has no WHERE group to bind parameters in")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({terms}) }}\n"
-    return query[: brace + 1] + block + query[brace + 1:]
+    inserts = [(where, "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in bindings.items()) + "\n")]
+    for start, end in optionals if into_optionals else []:
+        used = {text for kind, text, _ in _tokens(query[start:end]) if kind == "var"}
+        blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
+        if blocks:
+            inserts.append((start, f" {blocks}"))
+    for index, text in sorted(inserts, reverse=True):
+        query = query[: index + 1] + text + query[index + 1:]
+    return query

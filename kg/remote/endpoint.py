@@ -4,13 +4,20 @@ The same saved query, with the same parameters bound the same way (a
 ``VALUES`` block written by ``kg.binding.with_values``), runs on Oxigraph,
 Fuseki, GraphDB, Virtuoso or QLever; the answer becomes the same
 ``QueryResult`` as a local one, so every output format is written the same
-way.  HTTP basic auth comes from ``KG_ENDPOINT_USER`` / ``KG_ENDPOINT_PASSWORD``
+way.  Credentials come from ``KG_ENDPOINT_USER`` / ``KG_ENDPOINT_PASSWORD``
 only, never from the command line (where ``ps`` and shell history would show
-it).
+it): queries send them as HTTP basic auth; updates and Graph Store requests
+answer the server's own challenge, basic or digest (Virtuoso's
+``/sparql-auth`` asks for digest).
 
-Everything that can go wrong on the way (refused connection, HTTP error,
-time-out, a 200 whose body is cut off as Oxigraph and Fuseki do on their
-time limit, an answer that is not SPARQL results) is an EnvironmentFailure
+Answers are asked for in the formats SPARQL 1.1 defines
+(``application/sparql-results+json``, N-Triples), never plain
+``application/json``, which Comunica answers with a JSON of its own; how
+each engine's answer is read, and what makes one incomplete, is in
+kg.remote.answers.  Everything that can go wrong on the way (refused
+connection, HTTP error, time-out, a 200 whose body is cut off as Oxigraph and
+Fuseki do on their time limit, a partial answer flagged in a header as
+Virtuoso does, an answer that is not SPARQL results) is an EnvironmentFailure
 (exit 4) with a one-line message naming the endpoint.
 """
 
@@ -24,17 +31,26 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import pyoxigraph as ox
+from typing import Any
 
 from kg.core.errors import EnvironmentFailure, UsageError
 from kg.graph.binding import with_values
 from kg.graph.results import QueryResult
 from kg.queries.catalogue import SavedQuery
+from kg.remote.answers import parse_answer
 
 USER_VARIABLE = "KG_ENDPOINT_USER"
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
 DEFAULT_TIMEOUT = 60.0
+# What SPARQL 1.1 defines, nothing engine-specific: JSON results (XML if that is all
+# the server writes), and N-Triples for graphs (the simplest to read, and cut off
+# visibly mid-line).
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.5"
+
+
+class QueryRejected(EnvironmentFailure):
+    """The endpoint answered HTTP 400: it could not parse or run the query (exit 4 like any endpoint failure)."""
 
 
 def credentials() -> tuple[str, str] | None:
@@ -89,6 +105,8 @@ def failure(endpoint: str, error: BaseException) -> EnvironmentFailure:
             detail = error.read(300).decode("utf-8", "replace").strip().splitlines()
         except (OSError, http.client.HTTPException):
             detail = []
+        finally:
+            error.close()
         if detail:
             reason += f": {detail[0][:200]}"
     elif isinstance(error, urllib.error.URLError):
@@ -117,17 +135,20 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
     client.setTimeout(max(1, int(endpoint.timeout)))
     graph_answer = client.queryType in ("CONSTRUCT", "DESCRIBE")
     client.setReturnFormat(TURTLE if graph_answer else JSON)
+    client.addCustomHttpHeader("Accept", ACCEPT_GRAPH if graph_answer else ACCEPT_RESULTS)  # replaces SPARQLWrapper's list
     for name, value in endpoint.headers().items():
         client.addCustomHttpHeader(name, value)
     try:
-        response = client.query().response
-        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        body = response.read()
+        with client.query().response as response:  # closed: Virtuoso keeps connections alive
+            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            headers = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
+            body = response.read()
     except SPARQLWrapperException as error:
-        raise EnvironmentFailure(f"endpoint {endpoint.query}: {_explain(error)}") from None
+        kind = QueryRejected if type(error).__name__ == "QueryBadFormed" else EnvironmentFailure
+        raise kind(f"endpoint {endpoint.query}: {_explain(error)}") from None
     except _NETWORK_ERRORS as error:
         raise failure(endpoint.query, error) from None
-    return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer)
+    return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer, headers=headers)
 
 
 _STATUS = {
@@ -144,30 +165,6 @@ def _explain(error: Exception) -> str:
     status = _STATUS.get(type(error).__name__, type(error).__name__)
     detail = " ".join(str(error).split("Response:", 1)[-1].split())[:200] if "Response:" in str(error) else ""
     return f"{status}{': ' + detail if detail else ''}"
-
-
-def parse_answer(url: str, body: bytes, media_type: str, *, graph_answer: bool) -> QueryResult:
-    """A QueryResult from an HTTP answer; a cut-off or non-SPARQL body is an EnvironmentFailure."""
-    if graph_answer:
-        rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
-        if rdf_format is None:
-            raise EnvironmentFailure(f"endpoint {url}: answered {media_type or 'without a media type'}, not RDF")
-        try:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)]
-        except (SyntaxError, ValueError):
-            raise EnvironmentFailure(f"endpoint {url}: the answer was cut off or is not valid {rdf_format.name} (the endpoint's time limit?)") from None
-        return QueryResult(kind="graph", triples=triples)
-    results_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
-    if results_format is None:
-        raise EnvironmentFailure(f"endpoint {url}: answered {media_type or 'without a media type'}, not SPARQL results (is it a SPARQL endpoint?)")
-    try:
-        parsed = ox.parse_query_results(body, results_format)
-        if isinstance(parsed, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(parsed), json=b'{"head":{},"boolean":' + (b"true" if parsed else b"false") + b"}")
-        payload = parsed.serialize(format=ox.QueryResultsFormat.JSON) or b""
-    except (SyntaxError, ValueError):
-        raise EnvironmentFailure(f"endpoint {url}: the answer was cut off or is not valid SPARQL results (the endpoint's time limit?)") from None
-    return QueryResult.from_json(payload)
 
 
 def run_saved(
@@ -191,25 +188,87 @@ def run_saved(
     graph = labels_from
     needs_lookup = any(p.kind == "iri" and (p.name in given or p.default is not None) for p in saved.parameters)
     if graph is None and needs_lookup:
-
         graph = open_graph()
     bindings = bind(saved, given, graph=graph, lang=lang)  # type: ignore[arg-type]
-    return query(endpoint, with_values(saved.text, bindings))
+    text = with_values(saved.text, bindings)
+    repeated = with_values(saved.text, bindings, into_optionals=True)
+    if repeated != text and not optional_filters_see_values(endpoint):
+        text = repeated
+    return query(endpoint, text)
+
+
+# In SPARQL 1.1 a filter inside an OPTIONAL is the condition of the left join,
+# so it sees the values the left side binds, a VALUES block included.  Virtuoso
+# 7.2 evaluates it inside the OPTIONAL alone, where such a value is unbound:
+# "yes" is the answer everywhere else, nothing on Virtuoso.
+# (A VALUES inside the OPTIONAL, not a BIND: Comunica cannot left-join a BIND alone.)
+PROBE = 'SELECT ?seen WHERE { VALUES ?probe { "kg" } OPTIONAL { VALUES ?seen { "yes" } FILTER (?probe = "kg") } }'
+_SEES_VALUES: dict[str, bool] = {}
+
+
+def optional_filters_see_values(endpoint: Endpoint) -> bool:
+    """Whether the endpoint's OPTIONAL filters see an outer VALUES block (asked once per URL; see kg.graph.binding).
+
+    An endpoint that refuses the probe is taken at the word of the standard.
+    """
+    if endpoint.query not in _SEES_VALUES:
+        try:
+            rows = query(endpoint, PROBE).rows
+            _SEES_VALUES[endpoint.query] = bool(rows) and "seen" in rows[0]
+        except QueryRejected:
+            _SEES_VALUES[endpoint.query] = True
+    return _SEES_VALUES[endpoint.query]
+
+
+class _Closing:
+    """Closes the 401 answer that urllib's auth handlers leave open once they have answered its challenge."""
+
+    def http_error_401(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        try:
+            answer = super().http_error_401(req, fp, code, msg, headers)  # type: ignore[misc]
+        except urllib.error.HTTPError as error:  # a wrong password: the retry was refused too
+            if error.fp is not fp:
+                fp.close()
+            raise
+        if answer is not None:
+            fp.close()
+        return answer
+
+
+class _Basic(_Closing, urllib.request.HTTPBasicAuthHandler):
+    pass
+
+
+class _Digest(_Closing, urllib.request.HTTPDigestAuthHandler):
+    pass
+
+
+def opener(url: str) -> urllib.request.OpenerDirector:
+    """An opener that answers the server's basic or digest challenge with the environment's credentials."""
+    found = credentials()
+    if found is None:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, found[0], found[1])
+    return urllib.request.build_opener(_Basic(passwords), _Digest(passwords))
 
 
 def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content_type: str, accept: str = "*/*") -> bytes:
-    """One plain HTTP request (Graph Store Protocol, SPARQL Update) with the endpoint's auth and time limit."""
-    headers = {"Content-Type": content_type, "Accept": accept, **endpoint.headers()}
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    """One plain HTTP request (Graph Store Protocol, SPARQL Update) with the endpoint's credentials and time limit."""
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept})
     try:
-        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:
+        with opener(url).open(request, timeout=endpoint.timeout) as response:
             return bytes(response.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 401:
+            raise EnvironmentFailure(f"endpoint {url}: HTTP 401: not authorised (set {USER_VARIABLE} and {PASSWORD_VARIABLE})") from None
+        raise failure(url, error) from None
     except _NETWORK_ERRORS as error:
         raise failure(url, error) from None
 
 
 def update(endpoint: Endpoint, text: str) -> None:
-    """Run a SPARQL 1.1 Update request (one request: one transaction on Oxigraph and Fuseki)."""
+    """Run a SPARQL 1.1 Update request (one request: one transaction on Oxigraph and Fuseki, and on Virtuoso if it crashes)."""
     if endpoint.update is None:
         raise UsageError(f"endpoint {endpoint.query}: give the SPARQL Update URL with --update-endpoint")
     http_request(endpoint, "POST", endpoint.update, text.encode("utf-8"), "application/sparql-update")

@@ -2,7 +2,9 @@
 
 A real ``oxigraph serve`` is started on a free loopback port with a
 temporary store; ``kg push`` uploads the graph, then every saved query runs
-remotely and locally and the answers are compared.  Failure modes (refused
+remotely and locally and the answers are compared, row by row and in order
+(tests/remote/same_answers.py; the same comparison runs on Virtuoso and
+Comunica in test_virtuoso.py and test_comunica.py).  Failure modes (refused
 connection, HTTP error, cut-off or non-SPARQL 200 answers, time-outs) are
 played by a tiny HTTP server in a thread, since a real server cannot be made
 to misbehave on demand.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
@@ -20,25 +23,13 @@ import pytest
 
 from kg.cli import main
 from kg.core.errors import EnvironmentFailure
-from kg.queries.catalogue import Catalogue
-from kg.queries.run import run_saved as run_local
-from kg.remote.endpoint import Endpoint, query, run_saved
+from kg.remote.endpoint import Endpoint, query
 from kg.remote.push import push, server_counts
 from tests import oxigraph_server
+from tests.remote.same_answers import CASES, IDS, assert_same_answer
 
 pytestmark = pytest.mark.server
 
-# Values for required IRI parameters, by parameter name.
-FIXED = {
-    "mechanism": "mech:network",
-    "first": "mech:network",
-    "second": "mech:learning-group",
-    "objective": "objcat:knowledge-sharing",
-    "scale": "ksmc:national",
-    "category": "limcat:language",
-    "tool": "ksmc:email",
-    "target": "sdg:17.6",  # the example its own help text gives
-}
 INFERRED = "https://w3id.org/ksm/graph/inferred"
 
 
@@ -55,46 +46,9 @@ def pushed(server: str, graph) -> Endpoint:  # type: ignore[no-untyped-def]
     return endpoint
 
 
-def _rows(result) -> object:  # type: ignore[no-untyped-def]
-    """An answer as a comparable set (blank nodes are renamed by every upload, so they compare equal)."""
-
-    def term(value: object) -> str:
-        if isinstance(value, ox.BlankNode):
-            return "_:b"
-        if isinstance(value, ox.Literal) and " | " in value.value:
-            # GROUP_CONCAT's order is undefined in SPARQL: engines (and insertion orders) differ
-            parts = " | ".join(sorted(value.value.split(" | ")))
-            return str(ox.Literal(parts, language=value.language) if value.language else ox.Literal(parts, datatype=value.datatype))
-        return str(value)
-
-    if result.kind == "ask":
-        return result.boolean
-    if result.kind == "graph":
-        return {tuple(term(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples}
-    return {tuple(term(row.get(v)) for v in result.variables) for row in result.rows}
-
-
-def _params(saved) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    params = {}
-    for p in saved.parameters:
-        if p.required and p.default is None:
-            if p.name not in FIXED:
-                pytest.skip(f"no test value for required parameter '{p.name}' of {saved.name}")
-            params[p.name] = FIXED[p.name]
-    return params
-
-
-@pytest.mark.parametrize("name", [q.name for q in Catalogue.bundled()])
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_every_saved_query_answers_the_same_remotely(name: str, lang: str, pushed: Endpoint, graph, catalogue) -> None:  # type: ignore[no-untyped-def]
-    saved = catalogue.get(name)
-    params = _params(saved)
-    local = run_local(graph, saved, params, lang=lang)
-    remote = run_saved(pushed, saved, params, lang=lang, labels_from=graph)
-    assert remote.kind == local.kind
-    assert _rows(remote) == _rows(local)
-    if local.kind == "select":
-        assert remote.variables == local.variables
+@pytest.mark.parametrize(("name", "lang"), CASES, ids=IDS)
+def test_every_saved_query_answers_the_same_remotely(name: str, lang: str, pushed: Endpoint, runner) -> None:  # type: ignore[no-untyped-def]
+    assert_same_answer(runner, pushed.query, name, lang)
 
 
 def test_remote_answer_from_the_cli_matches_the_seed(pushed: Endpoint, runner) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +109,7 @@ class _Fake(http.server.BaseHTTPRequestHandler):
     seen_auth: list[str | None]
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.request_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         type(self).seen_auth.append(self.headers.get("Authorization"))
         type(self).behave(self)
 
@@ -181,10 +135,17 @@ def fake() -> Iterator[Callable[[Callable[[http.server.BaseHTTPRequestHandler], 
         httpd.server_close()
 
 
-def _answer(media_type: str, body: bytes, *, length: int | None = None) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+def _answer(media_type: str, body: bytes, *, length: int | None = None, headers: dict[str, str] | None = None,
+            seen: list[str] | None = None) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """A 200 with this body; ``seen`` collects the Accept header of each request."""
+
     def behave(handler: http.server.BaseHTTPRequestHandler) -> None:
+        if seen is not None:
+            seen.append(handler.headers.get("Accept") or "")
         handler.send_response(200)
         handler.send_header("Content-Type", media_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body) if length is None else length))
         handler.end_headers()
         handler.wfile.write(body)
@@ -235,5 +196,99 @@ def test_basic_auth_comes_from_the_environment(fake, runner, monkeypatch: pytest
     monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret")
     result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
     assert result.exit_code == 0, result.output
-    assert seen == ["Basic YWxpY2U6czNjcmV0"]  # base64 of alice:s3cret
+    assert seen and set(seen) == {"Basic YWxpY2U6czNjcmV0"}  # base64 of alice:s3cret, on every request
     assert "(no results)" in result.output
+
+
+# ------------------------------------------------------------------ what engines write (played by the fake)
+
+ONE_ROW = (b'{"head":{"vars":["mechanism","mechanismLabel","description"]},"results":{"bindings":['
+           b'{"mechanism":{"type":"uri","value":"https://w3id.org/ksm/id/mechanism/network"},'
+           b'"mechanismLabel":{"type":"literal","xml:lang":"en","value":"Network"}}]}')
+
+
+def test_asks_for_sparql_results_not_plain_json(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Comunica answers ``application/json`` with a JSON of its own: kg never asks for it."""
+    accepts: list[str] = []
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b"}", seen=accepts))
+    assert runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url]).exit_code == 0
+    accepts_graph: list[str] = []
+    url, _ = fake(_answer("application/n-triples", b"", seen=accepts_graph))
+    assert runner.invoke(main, ["query", "mechanism-card", "-p", "mechanism=mech:network", "--endpoint", url]).exit_code == 0
+    offered = [part.split(";")[0].strip() for part in accepts[0].split(",")]
+    assert offered[0] == "application/sparql-results+json" and "application/json" not in offered
+    assert accepts_graph[0].split(",")[0] == "application/n-triples"
+
+
+def test_members_beyond_sparql_json_are_ignored(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Comunica adds "metadata" after "results" (QLever "meta"), which pyoxigraph alone would refuse."""
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b',"metadata":{"httpRequests":0}}'))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "https://w3id.org/ksm/id/mechanism/network,Network,"
+
+
+def test_an_answer_in_some_other_json_is_exit_4(fake, runner) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("application/json", b'[{"mechanism":"https://w3id.org/ksm/id/mechanism/network"}]'))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert "not SPARQL results" in result.output
+
+
+def test_virtuoso_blank_node_labels_and_our_skolem_iris_become_blank_nodes(fake) -> None:  # type: ignore[no-untyped-def]
+    body = (b'{"head":{"vars":["a","b","c"]},"results":{"bindings":[{'
+            b'"a":{"type":"bnode","value":"nodeID://b10000"},"b":{"type":"bnode","value":"nodeID://b10000"},'
+            b'"c":{"type":"uri","value":"https://w3id.org/ksm/.well-known/genid/f17f9d8656ab9daec4f98d80263a7492"}}]}}')
+    url, _ = fake(_answer("application/sparql-results+json", body))
+    row = query(Endpoint.at(url), "SELECT ?a ?b ?c WHERE { ?a ?b ?c }").rows[0]
+    assert isinstance(row["a"], ox.BlankNode) and row["a"] == row["b"]  # one node, one label
+    assert row["c"] == ox.BlankNode("f17f9d8656ab9daec4f98d80263a7492")
+
+
+def test_a_constructed_graph_is_a_set(fake) -> None:  # type: ignore[no-untyped-def]
+    """Comunica writes a triple once per solution that builds it."""
+    line = b'<https://example.org/a> <https://example.org/p> "x"@fr .\n'
+    url, _ = fake(_answer("application/n-triples", line * 3))
+    assert len(query(Endpoint.at(url), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "says"),
+    [({"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout."}, "incomplete"),
+     ({"X-SPARQL-MaxRows": "10000"}, "cut the answer at 10000 rows")],
+    ids=["virtuoso-anytime", "virtuoso-max-rows"],
+)
+def test_a_well_formed_answer_marked_partial_is_exit_4(fake, runner, headers: dict[str, str], says: str) -> None:  # type: ignore[no-untyped-def]
+    url, _ = fake(_answer("application/sparql-results+json", ONE_ROW + b"}", headers=headers))
+    result = runner.invoke(main, ["query", "mechanisms-without-internet", "--endpoint", url])
+    assert result.exit_code == 4
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_dry_run_prints_what_and_where_and_sends_nothing(fake, runner, graph) -> None:  # type: ignore[no-untyped-def]
+    url, seen = fake(_answer("application/sparql-results+json", b"{}"))
+    update = url.replace("/sparql", "/update")
+    result = runner.invoke(main, ["push", "--endpoint", url, "--update-endpoint", update, "--no-graph-store", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert seen == []  # not one request
+    assert f"nothing sent. {len({q.graph_name for q in graph.quads()})} graphs, {len(graph.quads())} triples" in result.output
+    assert f"SPARQL Update request to {update}" in result.output
+    assert f"{graph.count(INFERRED):>8} triples  {INFERRED}" in result.output
+
+
+def test_values_are_repeated_in_optionals_only_where_the_endpoint_needs_it(server: str, fake, runner) -> None:  # type: ignore[no-untyped-def]
+    """Oxigraph sees an outer VALUES in an OPTIONAL's filter; an endpoint that does not (Virtuoso 7) gets the block repeated."""
+    from kg.remote.endpoint import optional_filters_see_values
+
+    assert optional_filters_see_values(Endpoint.at(f"{server}/query")) is True
+    sent: list[bytes] = []
+
+    def blind(handler: http.server.BaseHTTPRequestHandler) -> None:  # answers the probe as Virtuoso does: "seen" unbound
+        sent.append(handler.request_body)  # type: ignore[attr-defined]
+        _answer("application/sparql-results+json", b'{"head":{"vars":["seen"]},"results":{"bindings":[{}]}}')(handler)
+
+    url, _ = fake(blind)
+    assert optional_filters_see_values(Endpoint.at(url)) is False
+    runner.invoke(main, ["query", "mechanisms-by-scale", "-p", "scale=ksmc:local", "--endpoint", url])
+    query_text = urllib.parse.parse_qs(sent[-1].decode())["query"][0]
+    assert "OPTIONAL { VALUES ?__lang" in query_text

@@ -17,17 +17,21 @@ from kg.cli.common import INPUT, OUTPUT, readable_files
 @click.option("--scale", multiple=True, metavar="SCALE", help="Scale wanted: local, regional, national, international, sectoral.")
 @click.option("--formality", multiple=True, metavar="F", help="Formality wanted: formal or informal.")
 @click.option("--lacks", multiple=True, metavar="REQ", help="Another requirement the situation lacks (IRI, CURIE or label).")
+@click.option("--dispersed/--together", default=None, help="The actors are in different places (so meeting in person needs travel), or in one.")
+@click.option("--group-size", type=click.IntRange(min=1, max=1_000_000), metavar="N", help="How many take part (2: one-to-one).")
 @click.option("--situation", "file", type=INPUT, help="A situation file (.ttl or .json; - for stdin); options add to it.")
 @click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "ttl"]))
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Language of labels and reasons.")
 @click.option("--output", "-o", type=OUTPUT, help="Write to this file (atomically) instead of stdout.")
 def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tuple[str, ...], goals: tuple[str, ...],
-                  scale: tuple[str, ...], formality: tuple[str, ...], lacks: tuple[str, ...], file: Path | None,
-                  fmt: str, lang: str, output: Path | None) -> None:
+                  scale: tuple[str, ...], formality: tuple[str, ...], lacks: tuple[str, ...], dispersed: bool | None,
+                  group_size: int | None, file: Path | None, fmt: str, lang: str, output: Path | None) -> None:
     """Rank the mechanisms for a situation, with the reasons taken from the graph.
 
-    Order: collisions with the situation (fewest first), goals served (most
-    first), obstacles to the goals, remaining limitations, then label.
+    Order: collisions with the situation (fewest first: a dependency it
+    lacks, no mode of interaction that fits, a group size out of bounds),
+    goals served (most first), hindrances, obstacles to the goals, remaining
+    limitations, then label.
     """
     from kg.cli.common import emit
     from kg.graph.dataset import open_graph
@@ -35,7 +39,8 @@ def recommend_cmd(internet: bool | None, budget: tuple[str, ...], languages: tup
     from kg.recommendation.output import serialize
     from kg.recommendation.situation import Options
 
-    options = Options(internet=internet, budget=budget, languages=languages, goals=goals, scale=scale, formality=formality, lacks=lacks)
+    options = Options(internet=internet, budget=budget, languages=languages, goals=goals, scale=scale, formality=formality, lacks=lacks,
+                      dispersed=dispersed, group_size=group_size)
     with readable_files([file] if file is not None else [], guess=_situation_format) as found:
         ranking = recommend_from_options(open_graph(), lang=lang, file=found[0] if found else None, options=options)
     emit(serialize(ranking, fmt), output)

@@ -57,6 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "via-stated": "as stated in graph {source}",
         "via-other": "inferred by the reasoner",
         "mismatch": "{prop}: {stated}, not {wanted} as wanted",
+        "modes": "none of its modes fits the situation: {modes}",
+        "mode-needs": "{mode} needs {reqs}",
+        "size-min": "works with at least {limit} participants, not {size}",
+        "size-max": "works with at most {limit} participants, not {size}",
         "hindrance": "hindered without {req}, which the situation lacks{lack}",
         "served": "serves “{goal}”: {kind} “{statement}” ({categories})",
         "obstacle": "hinders “{goal}”: limitation “{statement}” ({categories})",
@@ -73,6 +77,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "via-stated": "comme l'énonce le graphe {source}",
         "via-other": "déduit par le raisonneur",
         "mismatch": "{prop} : {stated}, et non {wanted} comme voulu",
+        "modes": "aucun de ses modes ne convient à la situation : {modes}",
+        "mode-needs": "{mode} exige « {reqs} »",
+        "size-min": "fonctionne avec au moins {limit} participants, pas {size}",
+        "size-max": "fonctionne avec au plus {limit} participants, pas {size}",
         "hindrance": "entravé faute de « {req} », qui manque à la situation{lack}",
         "served": "sert « {goal} » : {kind} « {statement} » ({categories})",
         "obstacle": "entrave « {goal} » : limite « {statement} » ({categories})",
@@ -248,6 +256,9 @@ def recommend(graph: KnowledgeGraph, situation: sit.Situation, *, lang: str = "f
         else:
             reason.evidence.append(texts["via-other"] + f" ({INFERRED_GRAPH.removeprefix(GRAPH)})")
 
+    _mode_collisions(rows("modes"), recs, node, label, texts, derived)
+    _size_collisions(rows("sizes"), recs, node, texts)
+
     mismatch: dict[tuple[str, str], tuple[Reason, list[str], str]] = {}
     for row in rows("mismatches"):
         mech, prop, wanted, stated = (sit.value(row[k]) for k in ("mechanism", "property", "wanted", "stated"))
@@ -278,6 +289,38 @@ def recommend(graph: KnowledgeGraph, situation: sit.Situation, *, lang: str = "f
     for rank, rec in enumerate(ranked, start=1):
         rec.rank = rank
     return Ranking(situation=situation, lang=lang, recommendations=ranked, derived=derived)
+
+
+def _mode_collisions(rows: Sequence[sit.Row], recs: dict[str, Recommendation], node: ox.NamedNode,
+                     label: _Labels, texts: dict[str, str], derived: dict[ox.Triple, str]) -> None:
+    """One collision per mechanism that no mode of fits: each mode with what it needs that the situation lacks."""
+    needs: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        mech, mode, req = (sit.value(row[k]) for k in ("mechanism", "mode", "requirement"))
+        needs.setdefault(mech, {}).setdefault(mode, []).append(req)
+    for mech, modes in needs.items():
+        m = ox.NamedNode(mech)
+        parts, triples = [], []
+        for mode, reqs in modes.items():
+            parts.append(texts["mode-needs"].format(mode=label(mode), reqs=", ".join(label(r) for r in reqs)))
+            triples.append(_t(m, "interactionMode", mode))
+            for req in reqs:
+                triples += [ox.Triple(node, _k("lacksRequirement"), ox.NamedNode(req)), _t(ox.NamedNode(mode), "modeRequires", req)]
+        reason = Reason("Collision", KSM + "interactionMode", texts["modes"].format(modes="; ".join(parts)), triples)
+        rules = sorted({derived[t] for t in triples if t in derived})
+        reason.evidence += [texts["lack-rule"].format(rule=rule).strip(" ()") for rule in rules]
+        recs[mech].collisions.append(reason)
+
+
+def _size_collisions(rows: Sequence[sit.Row], recs: dict[str, Recommendation], node: ox.NamedNode, texts: dict[str, str]) -> None:
+    """A collision for each bound on the number of participants that the situation's group crosses."""
+    for row in rows:
+        mech, bound, limit, size = (sit.value(row[k]) for k in ("mechanism", "bound", "limit", "size"))
+        key = "size-min" if bound == KSM + "minimumParticipants" else "size-max"
+        integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+        triples = [ox.Triple(node, _k("groupSize"), ox.Literal(size, datatype=integer)),
+                   ox.Triple(ox.NamedNode(mech), ox.NamedNode(bound), ox.Literal(limit, datatype=integer))]
+        recs[mech].collisions.append(Reason("Collision", bound, texts[key].format(limit=limit, size=size), triples))
 
 
 def _statement_reasons(rows: Sequence[sit.Row],

@@ -36,10 +36,12 @@ DERIVED_GRAPH = GRAPH + "situation-derived"
 DEFAULT_NODE = ID + "situation/given"
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 XSD_LANGUAGE = ox.NamedNode(PREFIXES["xsd"] + "language")
+XSD_BOOLEAN = ox.NamedNode(PREFIXES["xsd"] + "boolean")
+XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 INTERNET = ox.NamedNode(PREFIXES["ksmc"] + "internet-access")
 
 # JSON keys and what each becomes; the CLI options have the same names.
-JSON_KEYS = ("internet", "budget", "languages", "goals", "scale", "formality", "lacks", "provides")
+JSON_KEYS = ("internet", "budget", "languages", "goals", "scale", "formality", "lacks", "provides", "dispersed", "group_size")
 _MAX_RULE_ROUNDS = 10
 
 
@@ -92,6 +94,8 @@ class Options:
     formality: Sequence[str] = ()
     lacks: Sequence[str] = ()
     provides: Sequence[str] = ()
+    dispersed: bool | None = None
+    group_size: int | None = None
 
 
 def resolve(graph: KnowledgeGraph, cls: str, given: str, *, what: str) -> ox.NamedNode:
@@ -148,6 +152,12 @@ def option_triples(graph: KnowledgeGraph, node: ox.NamedNode, options: Options) 
     for tag in _split(options.languages):
         language = check_lang(tag, what="--languages")
         triples.append(ox.Triple(node, ksm("hasWorkingLanguage"), ox.Literal(language, datatype=XSD_LANGUAGE)))
+    if options.dispersed is not None:
+        triples.append(ox.Triple(node, ksm("actorsDispersed"), ox.Literal("true" if options.dispersed else "false", datatype=XSD_BOOLEAN)))
+    if options.group_size is not None:
+        if isinstance(options.group_size, bool) or not isinstance(options.group_size, int) or not 1 <= options.group_size <= 1_000_000:
+            raise UsageError(f"--group-size {options.group_size!r}: give how many take part, a whole number from 1")
+        triples.append(ox.Triple(node, ksm("groupSize"), ox.Literal(str(options.group_size), datatype=XSD_INTEGER)))
     return triples
 
 
@@ -166,9 +176,12 @@ def options_from_json(path: Path) -> Options:
     unknown = sorted(set(data) - set(JSON_KEYS))
     if unknown:
         raise UsageError(f"{path}: unknown key {unknown[0]!r}; use {', '.join(JSON_KEYS)}")
-    internet = data.get("internet")
-    if internet is not None and not isinstance(internet, bool):
-        raise InputError(f"{path}: 'internet' must be true or false")
+    for key in ("internet", "dispersed"):
+        if data.get(key) is not None and not isinstance(data[key], bool):
+            raise InputError(f"{path}: {key!r} must be true or false")
+    size = data.get("group_size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+        raise InputError(f"{path}: 'group_size' must be a whole number from 1")
 
     def strings(key: str) -> list[str]:
         value = data.get(key, [])
@@ -177,7 +190,8 @@ def options_from_json(path: Path) -> Options:
             raise InputError(f"{path}: {key!r} must be a string or a list of strings")
         return items
 
-    return Options(internet=internet, **{key: strings(key) for key in JSON_KEYS if key != "internet"})
+    lists = {key: strings(key) for key in JSON_KEYS if key not in ("internet", "dispersed", "group_size")}
+    return Options(internet=data.get("internet"), dispersed=data.get("dispersed"), group_size=size, **lists)
 
 
 def _from_turtle(path: Path) -> Situation:

@@ -33,6 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.core.errors import EnvironmentFailure, UsageError
 from kg.graph.binding import with_values
 from kg.graph.results import QueryResult
@@ -131,6 +133,9 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
 
     client = SPARQLWrapper(endpoint.query)
     client.setQuery(text)
+    # SPARQLWrapper guesses the type with a regex that reads comments too (a "load" in a
+    # description made a SELECT an update); a real parser decides instead.
+    client.queryType = _query_type(text)
     client.setMethod(POST)
     client.setTimeout(max(1, int(endpoint.timeout)))
     graph_answer = client.queryType in ("CONSTRUCT", "DESCRIBE")
@@ -149,6 +154,17 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
     except _NETWORK_ERRORS as error:
         raise failure(endpoint.query, error) from None
     return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer, headers=headers)
+
+
+def _query_type(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from pyoxigraph's parse of the text (run on an empty store)."""
+    try:
+        answer = ox.Store().query(text)
+    except (SyntaxError, ValueError):
+        return "SELECT"  # the endpoint's own parser will say what is wrong
+    if isinstance(answer, ox.QueryTriples):
+        return "CONSTRUCT"  # or DESCRIBE: both answer a graph, which is all that is asked of the type here
+    return "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
 
 
 _STATUS = {

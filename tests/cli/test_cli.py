@@ -67,7 +67,7 @@ def test_query_output_file_is_written(runner, tmp_path: Path) -> None:  # type: 
     target = tmp_path / "out.csv"
     result = runner.invoke(main, ["query", "mechanisms-without-internet", "-f", "csv", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8").splitlines()[0] == "mechanism,mechanismLabel,description"
+    assert target.read_text(encoding="utf-8").splitlines()[0] == "mechanism,mechanismLabel,description,basis,basisLabel"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 

@@ -35,21 +35,29 @@ def release(tmp_path_factory: pytest.TempPathFactory, graph) -> Path:  # type: i
     return publish(tmp_path_factory.mktemp("release") / "site", graph=graph).path
 
 
+# The Turtle dumps hold triples, not named graphs: what a query says of the graphs
+# (the card: which graph each text comes from) is answered from ksm.nq only.
+NEEDS_NAMED_GRAPHS = {"mechanism-card"}
+
+
 @pytest.fixture(scope="module", params=sorted(DUMPS))
-def comunica(request: pytest.FixtureRequest, release: Path) -> Iterator[str]:
+def comunica(request: pytest.FixtureRequest, release: Path) -> Iterator[tuple[str, str]]:
     files = [release / "dumps" / name for name in DUMPS[request.param]]
     with comunica_server.running(files, timeout_s=10) as url:  # far above what a saved query takes
-        yield url
+        yield request.param, url
 
 
 @pytest.mark.parametrize(("name", "lang"), CASES, ids=IDS)
-def test_every_saved_query_answers_as_the_embedded_store(name: str, lang: str, comunica: str, runner) -> None:  # type: ignore[no-untyped-def]
-    assert_same_answer(runner, comunica, name, lang)
+def test_every_saved_query_answers_as_the_embedded_store(name: str, lang: str, comunica: tuple[str, str], runner) -> None:  # type: ignore[no-untyped-def]
+    dumps, url = comunica
+    if dumps == "turtle" and name in NEEDS_NAMED_GRAPHS:
+        pytest.skip(f"{name} says which named graph each text comes from; the Turtle dumps have none (ksm.nq has them)")
+    assert_same_answer(runner, url, name, lang)
 
 
-def test_time_limit_is_exit_4(comunica: str, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_time_limit_is_exit_4(comunica: tuple[str, str], runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "heavy.rq"
     path.write_text(HEAVY, encoding="utf-8")
-    result = runner.invoke(main, ["query", str(path), "--endpoint", comunica])
+    result = runner.invoke(main, ["query", str(path), "--endpoint", comunica[1]])
     assert result.exit_code == 4
     assert "cut off" in result.output and "Traceback" not in result.output

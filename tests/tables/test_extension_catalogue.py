@@ -224,3 +224,46 @@ def test_recommend_with_a_low_budget_collides_exactly_with_those_a_low_budget_ca
             assert collisions[mechanism] > 0, mechanism
         elif answers["low_budget"] == "yes":
             assert collisions[mechanism] == 0, mechanism
+
+
+def _ranking(folder: Path, runner: CliRunner, *options: str) -> dict[str, list[str]]:
+    with _store(folder):
+        result = runner.invoke(main, ["recommend", *options, "--lang", "en", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    return {entry["mechanism"].removeprefix(MECH): [c["text"] for c in entry["collisions"]] for entry in json.loads(result.output)["ranking"]}
+
+
+def test_without_internet_says_on_what_basis(extended: KnowledgeGraph, catalogue: Catalogue) -> None:
+    """A method run in person (or in person and online) is listed because of its mode, not for want of records."""
+    basis = {row["mechanism"].value.removeprefix(MECH): row["basis"].value.removeprefix(CONCEPT)  # type: ignore[union-attr]
+             for row in run_saved(extended, catalogue.get("mechanisms-without-internet"), lang="en").rows}
+    for mechanism, answers in _expected().items():
+        if answers["needs_internet"] in ("no", "depends on mode"):
+            assert basis.get(mechanism) == "basis-mode-without-requirement", mechanism
+
+
+def test_without_internet_the_mode_that_fits_is_taken(imported: tuple[Path, str], runner: CliRunner) -> None:
+    collisions = _ranking(imported[0], runner, "--no-internet")
+    for mechanism, answers in _expected().items():
+        if answers["needs_internet"] == "yes":
+            assert collisions[mechanism], mechanism
+        else:  # in person, or in person as well as online: a mode fits
+            assert collisions[mechanism] == [], (mechanism, collisions[mechanism])
+
+
+def test_dispersed_actors_without_travel_cannot_meet_in_one_place(imported: tuple[Path, str], runner: CliRunner) -> None:
+    collisions = _ranking(imported[0], runner, "--dispersed", "--lacks", "travel")
+    for mechanism, answers in _expected().items():
+        one_place = any("Co-presence" in text or "in person needs" in text for text in collisions[mechanism])
+        assert one_place == (answers["needs_one_place"] == "yes"), (mechanism, collisions[mechanism])
+    # the bundled study tour runs in person only: no mode of it fits
+    assert any("none of its modes fits" in text and "in person needs" in text for text in collisions["study-tour"]), collisions["study-tour"]
+
+
+def test_a_one_to_one_situation_rules_out_the_group_methods(imported: tuple[Path, str], runner: CliRunner) -> None:
+    collisions = _ranking(imported[0], runner, "--group-size", "2")
+    for mechanism, answers in _expected().items():
+        too_few = any("at least" in text for text in collisions[mechanism])
+        if answers["participants"] == "one-to-one":
+            assert not too_few, mechanism
+    assert any(any("at least" in t for t in texts) for texts in collisions.values())

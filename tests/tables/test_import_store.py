@@ -144,23 +144,23 @@ def test_a_citation_in_words_becomes_a_source_resource(runner, tmp_path: Path) -
 def test_a_new_category_from_the_concepts_sheet_is_reasoned_over(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     concepts = _csv(tmp_path, (
         "concept_id,scheme,label_fr,label_en,definition_fr,definition_en,broader,signals_requirement,source\n"
-        "facilitation-skill,requirements,Compétence d'animation,Facilitation skill,Savoir animer un groupe.,Knowing how to facilitate a group.,,,"
+        "animation-skill,requirements,Savoir-faire d'animateur,Animation skill,Savoir animer un groupe.,Knowing how to facilitate a group.,,,"
         f"{KIT}Facilitation\n"
-        "facilitation,limitation-categories,Animation,Facilitation,Le mécanisme demande une animation experte.,"
-        f"The mechanism needs skilled facilitation.,,Compétence d'animation,{KIT}Facilitation\n"
+        "stagecraft,limitation-categories,Mise en scène,Stagecraft,Le mécanisme demande une mise en scène soignée.,"
+        f"The mechanism needs careful staging.,,Savoir-faire d'animateur,{KIT}Facilitation\n"
     ), "concepts.csv")
-    fishbowl = FISHBOWL + f"bocal,Bocal à poissons,Fishbowl,,,limite,Difficile à animer,Hard to facilitate,Animation,{CITE},,,\n"
+    fishbowl = FISHBOWL + f"bocal,Bocal à poissons,Fishbowl,,,limite,Difficile à mettre en scène,Hard to stage,Mise en scène,{CITE},,,\n"
     result = runner.invoke(main, ["import", str(_csv(tmp_path, fishbowl, "bocal.csv")), "--concepts", str(concepts)])
     assert result.exit_code == 0, result.output
     assert "2 concept(s)" in result.output
-    assert _requirements(open_graph(), "Fishbowl") == ["Facilitation skill", "Material and logistical means"]
+    assert _requirements(open_graph(), "Fishbowl") == ["Animation skill", "Material and logistical means"]
 
 
 def test_an_unknown_category_points_to_the_concepts_sheet(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    bad = FISHBOWL.replace("objcat:debate", "Visibilité")
+    bad = FISHBOWL.replace("objcat:debate", "Notoriété")
     result = runner.invoke(main, ["import", str(_csv(tmp_path, bad, "bocal.csv"))])
     assert result.exit_code == 3
-    assert "row 3, column categories (I): unknown objective category 'Visibilité'" in result.output
+    assert "row 3, column categories (I): unknown objective category 'Notoriété'" in result.output
     assert "concepts sheet" in result.output
 
 

@@ -40,6 +40,7 @@ from kg.graph.binding import with_values
 from kg.graph.results import QueryResult
 from kg.queries.catalogue import SavedQuery
 from kg.remote.answers import parse_answer
+from kg.remote.deadline import within
 
 USER_VARIABLE = "KG_ENDPOINT_USER"
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
@@ -143,17 +144,24 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
     client.addCustomHttpHeader("Accept", ACCEPT_GRAPH if graph_answer else ACCEPT_RESULTS)  # replaces SPARQLWrapper's list
     for name, value in endpoint.headers().items():
         client.addCustomHttpHeader(name, value)
-    try:
+    def ask() -> tuple[str, dict[str, str], bytes]:
         with client.query().response as response:  # closed: Virtuoso keeps connections alive
-            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            headers = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
-            body = response.read()
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            found = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
+            return media, found, response.read()
+
+    try:
+        media_type, headers, body = within(endpoint.timeout, ask, late=lambda: _late(endpoint.query, endpoint.timeout))
     except SPARQLWrapperException as error:
         kind = QueryRejected if type(error).__name__ == "QueryBadFormed" else EnvironmentFailure
         raise kind(f"endpoint {endpoint.query}: {_explain(error)}") from None
     except _NETWORK_ERRORS as error:
         raise failure(endpoint.query, error) from None
     return parse_answer(endpoint.query, body, media_type, graph_answer=graph_answer, headers=headers)
+
+
+def _late(url: str, seconds: float) -> EnvironmentFailure:
+    return EnvironmentFailure(f"endpoint {url}: no whole answer within {seconds:g} s (--timeout); the endpoint is too slow or stalled")
 
 
 def _query_type(text: str) -> str:
@@ -272,9 +280,13 @@ def opener(url: str) -> urllib.request.OpenerDirector:
 def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content_type: str, accept: str = "*/*") -> bytes:
     """One plain HTTP request (Graph Store Protocol, SPARQL Update) with the endpoint's credentials and time limit."""
     request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept})
-    try:
+
+    def send() -> bytes:
         with opener(url).open(request, timeout=endpoint.timeout) as response:
             return bytes(response.read())
+
+    try:
+        return within(endpoint.timeout, send, late=lambda: _late(url, endpoint.timeout))
     except urllib.error.HTTPError as error:
         if error.code == 401:
             raise EnvironmentFailure(f"endpoint {url}: HTTP 401: not authorised (set {USER_VARIABLE} and {PASSWORD_VARIABLE})") from None

@@ -249,3 +249,27 @@ def test_a_second_writer_waits_and_says_so_then_gives_up(tmp_path: Path, _isolat
     assert result.returncode == 4, result.stderr
     assert "is busy" in result.stderr and "store busy" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_loaded_file_of_mechanisms_is_checked_and_answered_like_an_import(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    """kg load of Turtle that names our terms runs the shapes on the union: a broken mechanism is refused, a whole one answered."""
+    from kg.cli import main
+    from kg.queries.catalogue import Catalogue
+    from kg.queries.run import run_saved
+
+    out = tmp_path / "webinaire.ttl"
+    from tests.samples import WEBINAR
+
+    table = tmp_path / "webinaire.csv"
+    table.write_text(WEBINAR, encoding="utf-8")
+    assert runner.invoke(main, ["import", str(table), "-o", str(out)]).exit_code == 0
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(out.read_text(encoding="utf-8").replace('"Webinar"@en', '"Webinar"@en , "Webinaire en ligne"@en'), encoding="utf-8")
+    refused = runner.invoke(main, ["load", str(broken)])
+    assert refused.exit_code == 1, refused.output
+    assert "exactly one name (skos:prefLabel) in English" in refused.output and "the store is unchanged" in refused.output
+    assert diskstore.live_database() is None  # the first load made nothing: the store is as it was, absent
+    accepted = runner.invoke(main, ["load", str(out)])
+    assert accepted.exit_code == 0, accepted.output
+    rows = run_saved(open_graph(), Catalogue.bundled().get("mechanisms-without-internet"), lang="en").rows
+    assert "Webinar" not in {row["mechanismLabel"].value for row in rows}  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from kg.remote.endpoint import Endpoint, query
 
 
 class _Trickle(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")

@@ -12,21 +12,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kg.core.errors import KgError
 
 T = TypeVar("T")
 
 
-def within(seconds: float, call: Callable[[], T], *, late: Callable[[], KgError]) -> T:
-    """``call()``'s answer, or ``late()`` raised once ``seconds`` have passed without one."""
+def within(seconds: float, call: Callable[[threading.Event], T], *, late: Callable[[], KgError]) -> T:
+    """``call(cancelled)``'s answer, or ``late()`` raised once ``seconds`` have passed without one.
+
+    ``cancelled`` is set when the caller gives up: a call that reads in pieces
+    stops at the next one and closes its connection, instead of leaving it to
+    the garbage collector.
+    """
     answer: list[T] = []
     failed: list[BaseException] = []
+    cancelled = threading.Event()
 
     def run() -> None:
         try:
-            answer.append(call())
+            answer.append(call(cancelled))
         except BaseException as error:  # handed over to the waiting thread, which raises it
             failed.append(error)
 
@@ -34,7 +40,25 @@ def within(seconds: float, call: Callable[[], T], *, late: Callable[[], KgError]
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        cancelled.set()
+        worker.join(2.0)  # the next piece ends it, when the server sends one
         raise late()
     if failed:
         raise failed[0]
     return answer[0]
+
+
+class Cancelled(Exception):
+    """Raised in the worker thread when its caller stopped waiting."""
+
+
+def read_all(response: Any, cancelled: threading.Event, size: int = 65536) -> bytes:
+    """The body of an HTTP response, in pieces, stopping when ``cancelled`` is set."""
+    pieces: list[bytes] = []
+    while True:
+        if cancelled.is_set():
+            raise Cancelled
+        piece = response.read(size)
+        if not piece:
+            return b"".join(pieces)
+        pieces.append(piece)

@@ -27,6 +27,7 @@ import base64
 import http.client
 import os
 import socket
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -40,7 +41,7 @@ from kg.graph.binding import with_values
 from kg.graph.results import QueryResult
 from kg.queries.catalogue import SavedQuery
 from kg.remote.answers import parse_answer
-from kg.remote.deadline import within
+from kg.remote.deadline import read_all, within
 
 USER_VARIABLE = "KG_ENDPOINT_USER"
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
@@ -144,11 +145,11 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
     client.addCustomHttpHeader("Accept", ACCEPT_GRAPH if graph_answer else ACCEPT_RESULTS)  # replaces SPARQLWrapper's list
     for name, value in endpoint.headers().items():
         client.addCustomHttpHeader(name, value)
-    def ask() -> tuple[str, dict[str, str], bytes]:
+    def ask(cancelled: threading.Event) -> tuple[str, dict[str, str], bytes]:
         with client.query().response as response:  # closed: Virtuoso keeps connections alive
             media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             found = {name: str(response.headers[name]) for name in ("X-SQL-State", "X-SQL-Message", "X-SPARQL-MaxRows") if response.headers.get(name)}
-            return media, found, response.read()
+            return media, found, read_all(response, cancelled)
 
     try:
         media_type, headers, body = within(endpoint.timeout, ask, late=lambda: _late(endpoint.query, endpoint.timeout))
@@ -161,7 +162,7 @@ def query(endpoint: Endpoint, text: str) -> QueryResult:
 
 
 def _late(url: str, seconds: float) -> EnvironmentFailure:
-    return EnvironmentFailure(f"endpoint {url}: no whole answer within {seconds:g} s (--timeout); the endpoint is too slow or stalled")
+    return EnvironmentFailure(f"endpoint {url}: timed out: no whole answer within {seconds:g} s (--timeout); the endpoint is too slow or stalled")
 
 
 def _query_type(text: str) -> str:
@@ -281,9 +282,9 @@ def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content
     """One plain HTTP request (Graph Store Protocol, SPARQL Update) with the endpoint's credentials and time limit."""
     request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept})
 
-    def send() -> bytes:
+    def send(cancelled: threading.Event) -> bytes:
         with opener(url).open(request, timeout=endpoint.timeout) as response:
-            return bytes(response.read())
+            return read_all(response, cancelled)
 
     try:
         return within(endpoint.timeout, send, late=lambda: _late(url, endpoint.timeout))

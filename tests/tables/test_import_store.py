@@ -18,16 +18,8 @@ from kg.graph import diskstore
 from kg.graph.dataset import open_graph
 from kg.queries.catalogue import Catalogue
 from kg.queries.run import run_saved
+from tests.samples import HEADER, KIT, WEBINAR
 
-HEADER = "mechanism_id,mechanism_fr,mechanism_en,description_fr,description_en,kind,text_fr,text_en,categories,source,mode,tools,exact_match\n"
-KIT = "https://www.kstoolkit.org/"
-WEBINAR = HEADER + (
-    "webinaire,Webinaire,Webinar,Une présentation en ligne suivie d'un échange avec le public.,"
-    f"An online presentation followed by an exchange with the audience.,,,,,{KIT}Webinars,online,,\n"
-    f"webinaire,Webinaire,Webinar,,,objectif,Partager une expérience à distance,Share an experience at a distance,objcat:knowledge-sharing,{KIT}Webinars,,,\n"
-    f"webinaire,Webinaire,Webinar,,,avantage,Pas de déplacement,No travel,bencat:access-to-information,{KIT}Webinars,,,\n"
-    f"webinaire,Webinaire,Webinar,,,limite,Exige une connexion internet stable,Needs a stable internet connection,Accès à internet,{KIT}Webinars,,,\n"
-)
 CITE = "\"Liberating Structures, 2014\""
 FISHBOWL = HEADER + (
     "bocal,Bocal à poissons,Fishbowl,Un petit cercle discute au centre sous le regard d'un cercle plus large.,"

@@ -142,6 +142,13 @@ def _groups(query: str) -> list[_Group]:
     return sorted(groups, key=lambda g: g.start)
 
 
+def _variables(query: str, start: int, end: int, *, skip: list[_Group] | None = None) -> set[str]:
+    """The variables named between ``start`` and ``end``, but not inside the groups of ``skip``."""
+    holes = [(g.start, g.end) for g in skip or ()]
+    return {text for kind, text, index in _tokens(query[start:end]) if kind == "var"
+            and not any(a < start + index < b for a, b in holes)}
+
+
 def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode], *, into_optionals: bool = False) -> str:
     """The query with one-variable VALUES blocks binding each variable to its term.
 
@@ -157,10 +164,12 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
     SELECT ?s ?l WHERE {
       VALUES ?lang { "fr" }
      ?s ?p ?o OPTIONAL { VALUES ?lang { "fr" } ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
-    >>> print(with_values("SELECT * WHERE { { ?m ?p ?o } UNION { ?x ?p ?m } }", {"m": ox.NamedNode("http://e/m")}))
+    >>> print(with_values("SELECT * WHERE { ?m a ?c { ?m ?p ?o } UNION { ?x ?p ?m } }", {"m": ox.NamedNode("http://e/m")}))
     SELECT * WHERE {
       VALUES ?m { <http://e/m> }
-     { VALUES ?m { <http://e/m> } ?m ?p ?o } UNION { VALUES ?m { <http://e/m> } ?x ?p ?m } }
+     ?m a ?c { VALUES ?m { <http://e/m> } ?m ?p ?o } UNION { VALUES ?m { <http://e/m> } ?x ?p ?m } }
+    >>> print(with_values("SELECT * WHERE { { ?m ?p ?o } UNION { ?n ?p ?o } }", {"m": ox.NamedNode("http://e/m")}))
+    SELECT * WHERE { { VALUES ?m { <http://e/m> } ?m ?p ?o } UNION { ?n ?p ?o } }
     """
     if not bindings:
         return query
@@ -168,15 +177,29 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
     where = next((g for g in groups if g.kind == "where"), None)
     if where is None:
         raise ValueError("the query has no WHERE group to bind parameters in")
-    inserts = [(where.start, "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in bindings.items()) + "\n")]
-    wanted = {"branch", "subquery"} | ({"optional"} if into_optionals else set())
-    for group in groups:
-        if group.kind not in wanted:
-            continue
-        used = {text for kind, text, _ in _tokens(query[group.start:group.end]) if kind == "var"}
-        blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
-        if blocks:
-            inserts.append((group.start, f" {blocks}"))
+    scopes = [where] + [g for g in groups if g.kind in ("branch", "subquery")]
+    inserts = []
+    for group in scopes:
+        inner = [g for g in scopes if group.start < g.start and g.end < group.end]
+        nested = [g for g in inner if not any(o.start < g.start and g.end < o.end for o in inner)]
+        direct = _variables(query, group.start, group.end, skip=nested)
+        # A block where the group uses the variable itself, not only in its own
+        # branches and subqueries (which get theirs): Virtuoso 7.2 answers
+        # nothing where the blocks of two parameters stand at the head of a
+        # group and each is used in another branch of a UNION inside it.  The
+        # WHERE group binds every variable that no branch or subquery uses.
+        names = [name for name in bindings if name in direct
+                 or (group is where and not any(name in _variables(query, g.start, g.end) for g in nested))]
+        if names and group is where:
+            inserts.append((group.start, "".join(f"\n  VALUES ?{name} {{ {bindings[name]} }}" for name in names) + "\n"))
+        elif names:
+            inserts.append((group.start, " " + " ".join(f"VALUES ?{name} {{ {bindings[name]} }}" for name in names)))
+    for group in groups if into_optionals else []:
+        if group.kind == "optional":
+            used = _variables(query, group.start, group.end)
+            blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
+            if blocks:
+                inserts.append((group.start, f" {blocks}"))
     for index, text in sorted(inserts, reverse=True):
         query = query[: index + 1] + text + query[index + 1:]
     return query

@@ -35,7 +35,6 @@ the engine then parses the result for real.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -76,13 +75,14 @@ def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
             i += 1
 
 
-@dataclass(frozen=True)
 class _Group:
     """One ``{ ... }`` group of the query: where it opens and closes, and what it is."""
 
-    start: int
-    end: int
-    kind: str  # where, optional (directly inside WHERE), branch (of a UNION), subquery (a nested WHERE), other
+    __slots__ = ("end", "kind", "start")
+
+    def __init__(self, start: int, end: int, kind: str) -> None:
+        self.start, self.end = start, end
+        self.kind = kind  # where, optional (directly inside WHERE), branch (of a UNION), subquery (a nested WHERE), other
 
 
 def _groups(query: str) -> list[_Group]:

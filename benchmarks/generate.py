@@ -1,7 +1,7 @@
 """Generate graphs shaped like ksm-kg's data, at any size, for benchmarks and tests.
 
 Each generated mechanism looks like the bundled ones: a type, French and
-English names and a description, tools (some of which require internet
+English names and descriptions, tools (some of which require internet
 access or telecommunications), scales, formality, and numbered objectives,
 benefits and limitations with fr/en labels, a position, provenance and a
 category of the bundled concept schemes (so that the property chains and the
@@ -64,6 +64,7 @@ def _mechanism(i: int, rng: random.Random) -> Iterator[str]:
     yield t(mech, SKOS_PREF, _text(f"Mécanisme {i}", "fr"))
     yield t(mech, SKOS_PREF, _text(f"Mechanism {i}", "en"))
     yield t(mech, DESCRIPTION, _text(" ".join(rng.choices(WORDS_FR, k=8)), "fr"))
+    yield t(mech, DESCRIPTION, _text(" ".join(rng.choices(WORDS_EN, k=8)), "en"))
     yield t(mech, DERIVED, source)
     for tool in rng.sample(TOOLS, rng.randint(0, 2)):
         yield t(mech, KSM + "usesTool", _iri(f"{ID}concept/{tool}"))

@@ -24,7 +24,10 @@ from typing import Any
 
 import click
 
+from kg.cli.arguments import parse_params
 from kg.core.errors import KgError, UsageError
+
+__all__ = ["INPUT", "LANG_OPTION", "OUTPUT", "SECONDS", "emit", "parse_params", "readable_files"]
 
 LANG_OPTION = click.option("--lang", default="fr", show_default=True, help="Language of labels and messages (fr, en, ...).")
 STDIN = "-"
@@ -83,16 +86,6 @@ def emit(content: bytes, output: Path | None) -> None:
     from kg.core import atomic
 
     atomic.write_bytes(output, content)
-
-
-def parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
-        params[name.strip()] = value
-    return params
 
 
 def is_stream(path: Path) -> bool:

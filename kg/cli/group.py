@@ -7,14 +7,13 @@ interrupted, 70 a bug of ours (``KG_DEBUG=1`` shows its traceback).
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 import click
 
-from kg.cli import interrupts, streams
-from kg.core.errors import KgError
+from kg.cli import interrupts
+from kg.cli.fastpath import failure
 
 # Every command lives in the module of its part, imported only when it runs, so
 # that `kg query` does not pay for the web server's or the importer's imports.
@@ -59,35 +58,10 @@ class KgGroup(click.Group):
                 if sys.stdout is not None:
                     sys.stdout.flush()  # a full disk or closed stdout shows here at the latest, not after "done"
                 return result
-            except KgError as error:
-                if error.details:
-                    click.echo(error.details.rstrip("\n"), err=True)
-                click.echo(f"kg: error: {error}", err=True)
-                sys.exit(error.exit_code)
-            except KeyboardInterrupt:
-                click.echo(interrupts.MESSAGE, err=True)
-                sys.exit(interrupts.EXIT_CODE)
-            except BrokenPipeError:
-                streams.discard()  # the reader went away (`| head`): not an error
-                sys.exit(0)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
-            except OSError as error:  # the disk or a stream refused a write: the environment, not a bug
-                if os.environ.get("KG_DEBUG"):
-                    raise
-                streams.discard()
-                click.echo(f"kg: error: {streams.describe(error)}", err=True)
-                sys.exit(4)
-            except MemoryError:
-                if os.environ.get("KG_DEBUG"):
-                    raise
-                click.echo("kg: error: out of memory; the input is too large for this machine", err=True)
-                sys.exit(4)
-            except Exception as error:  # a bug of ours: still one line, unless debugging
-                if os.environ.get("KG_DEBUG"):
-                    raise
-                click.echo(f"kg: internal error: {type(error).__name__}: {error} (set KG_DEBUG=1 for the traceback)", err=True)
-                sys.exit(70)
+            except BaseException as error:  # one line and its exit code (kg.cli.fastpath.failure, shared with `kg query`'s fast path)
+                sys.exit(failure(error, echo=lambda message: click.echo(message, err=True)))
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MESSAGE = "kg: interrupted"
 EXIT_CODE = 130  # 128 + SIGINT, what a shell reports for a process ended by Ctrl-C
 _installed = False
+_main_thread = -1
 
 
 def _exit_now(signum: int, frame: FrameType | None) -> None:
@@ -46,7 +47,11 @@ def install() -> None:
     global _installed
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         return
-    signal.signal(signal.SIGINT, _exit_now)
+    signal.signal(signal.SIGINT, _exit_now)  # only the main thread may: so this is it
+    import _thread
+
+    global _main_thread
+    _main_thread = _thread.get_ident()
     _installed = True
 
 
@@ -67,9 +72,9 @@ class unwinding:  # a context manager, named like one
     """
 
     def __enter__(self) -> None:
-        import threading
+        import _thread  # threading itself costs `kg query` some 2 ms to import; install() noted the main thread
 
-        self.active = _installed and threading.current_thread() is threading.main_thread()
+        self.active = _installed and _thread.get_ident() == _main_thread
         if self.active:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 

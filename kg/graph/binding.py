@@ -75,38 +75,85 @@ def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
             i += 1
 
 
-def _groups(query: str) -> tuple[int, list[tuple[int, int]]]:
-    """Index of the '{' opening the outermost WHERE group (-1 if none), and the (start, end) of its OPTIONAL groups."""
-    depth, where = 0, -1
+class _Group:
+    """One ``{ ... }`` group of the query: where it opens and closes, and what it is."""
+
+    __slots__ = ("end", "kind", "start")
+
+    def __init__(self, start: int, end: int, kind: str) -> None:
+        self.start, self.end = start, end
+        self.kind = kind  # where, optional (directly inside WHERE), branch (of a UNION), subquery (a nested WHERE), other
+
+
+def _groups(query: str) -> list[_Group]:
+    """Every group of the query's WHERE clause (CONSTRUCT templates skipped), outermost first."""
+    depth = 0
     seen_where = construct_template_pending = False
+    in_template = False
     previous = ""
-    optionals: list[tuple[int, int]] = []
-    opened: list[int] = []  # the '{' of each OPTIONAL group directly inside WHERE, while it is open
+    opened: list[tuple[int, str, int]] = []  # (index of '{', the word before it, depth) of each open group
+    closed: list[tuple[int, int, str, int]] = []
+    last_closed: int | None = None  # position in ``closed`` of the group that just closed, to see a UNION after it
+    union_after: set[int] = set()
     for kind, text, index in _tokens(query):
         if kind == "word":
             if depth == 0 and text == "WHERE":
                 seen_where = True
             elif depth == 0 and text == "CONSTRUCT":
                 construct_template_pending = True
+            elif text == "UNION" and last_closed is not None:
+                union_after.add(last_closed)
         elif kind == "{":
-            if depth == 0:
-                if construct_template_pending and not seen_where:
-                    construct_template_pending = False
-                elif where < 0:
-                    where = index
-            elif depth == 1 and where >= 0 and previous == "OPTIONAL":
-                opened.append(index)
+            if depth == 0 and construct_template_pending and not seen_where:
+                construct_template_pending = False
+                in_template = True
+            opened.append((index, previous, depth))
             depth += 1
         elif kind == "}":
             depth -= 1
-            if depth == 1 and opened:
-                optionals.append((opened.pop(), index))
+            if opened:
+                start, before, level = opened.pop()
+                if in_template and level == 0:
+                    in_template = False
+                elif not in_template:
+                    closed.append((start, index, before, level))
+                    last_closed = len(closed) - 1
+                    previous = ""
+                    continue
         previous = text if kind == "word" else ""
-    return where, optionals
+        if kind != "}":
+            last_closed = None
+    groups = []
+    where_seen = False
+    for position, (start, end, before, level) in enumerate(closed):
+        if level == 0:
+            if where_seen:
+                continue  # a second top-level group (none in SPARQL 1.1 queries)
+            where_seen, kind = True, "where"
+        elif before == "UNION" or position in union_after:
+            kind = "branch"
+        elif before == "WHERE":
+            kind = "subquery"
+        elif before == "OPTIONAL" and level == 1:
+            kind = "optional"
+        else:
+            kind = "other"
+        groups.append(_Group(start, end, kind))
+    return sorted(groups, key=lambda g: g.start)
+
+
+def _variables(query: str, start: int, end: int, *, skip: list[_Group] | None = None) -> set[str]:
+    """The variables named between ``start`` and ``end``, but not inside the groups of ``skip``."""
+    holes = [(g.start, g.end) for g in skip or ()]
+    return {text for kind, text, index in _tokens(query[start:end]) if kind == "var"
+            and not any(a < start + index < b for a, b in holes)}
 
 
 def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode], *, into_optionals: bool = False) -> str:
     """The query with one-variable VALUES blocks binding each variable to its term.
+
+    The blocks go at the head of the WHERE group, and of each UNION branch and
+    subquery that uses the variable (see the module docstring).
 
     >>> text = "SELECT ?s ?l WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?l FILTER (LANG(?l) = ?lang) } }"
     >>> print(with_values(text, {"lang": ox.Literal("fr")}))
@@ -117,18 +164,42 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
     SELECT ?s ?l WHERE {
       VALUES ?lang { "fr" }
      ?s ?p ?o OPTIONAL { VALUES ?lang { "fr" } ?s ?q ?l FILTER (LANG(?l) = ?lang) } }
+    >>> print(with_values("SELECT * WHERE { ?m a ?c { ?m ?p ?o } UNION { ?x ?p ?m } }", {"m": ox.NamedNode("http://e/m")}))
+    SELECT * WHERE {
+      VALUES ?m { <http://e/m> }
+     ?m a ?c { VALUES ?m { <http://e/m> } ?m ?p ?o } UNION { VALUES ?m { <http://e/m> } ?x ?p ?m } }
+    >>> print(with_values("SELECT * WHERE { { ?m ?p ?o } UNION { ?n ?p ?o } }", {"m": ox.NamedNode("http://e/m")}))
+    SELECT * WHERE { { VALUES ?m { <http://e/m> } ?m ?p ?o } UNION { ?n ?p ?o } }
     """
     if not bindings:
         return query
-    where, optionals = _groups(query)
-    if where < 0:
+    groups = _groups(query)
+    where = next((g for g in groups if g.kind == "where"), None)
+    if where is None:
         raise ValueError("the query has no WHERE group to bind parameters in")
-    inserts = [(where, "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in bindings.items()) + "\n")]
-    for start, end in optionals if into_optionals else []:
-        used = {text for kind, text, _ in _tokens(query[start:end]) if kind == "var"}
-        blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
-        if blocks:
-            inserts.append((start, f" {blocks}"))
+    scopes = [where] + [g for g in groups if g.kind in ("branch", "subquery")]
+    inserts = []
+    for group in scopes:
+        inner = [g for g in scopes if group.start < g.start and g.end < group.end]
+        nested = [g for g in inner if not any(o.start < g.start and g.end < o.end for o in inner)]
+        direct = _variables(query, group.start, group.end, skip=nested)
+        # A block where the group uses the variable itself, not only in its own
+        # branches and subqueries (which get theirs): Virtuoso 7.2 answers
+        # nothing where the blocks of two parameters stand at the head of a
+        # group and each is used in another branch of a UNION inside it.  The
+        # WHERE group binds every variable that no branch or subquery uses.
+        names = [name for name in bindings if name in direct
+                 or (group is where and not any(name in _variables(query, g.start, g.end) for g in nested))]
+        if names and group is where:
+            inserts.append((group.start, "".join(f"\n  VALUES ?{name} {{ {bindings[name]} }}" for name in names) + "\n"))
+        elif names:
+            inserts.append((group.start, " " + " ".join(f"VALUES ?{name} {{ {bindings[name]} }}" for name in names)))
+    for group in groups if into_optionals else []:
+        if group.kind == "optional":
+            used = _variables(query, group.start, group.end)
+            blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
+            if blocks:
+                inserts.append((group.start, f" {blocks}"))
     for index, text in sorted(inserts, reverse=True):
         query = query[: index + 1] + text + query[index + 1:]
     return query

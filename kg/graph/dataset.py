@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.core import notices, resources
-from kg.graph import diskstore
+from kg.graph import storefolder
 from kg.graph.store import KnowledgeGraph
 
 
@@ -27,7 +27,9 @@ def open_graph(*, infer: bool = True, extra: Iterable[Path] = ()) -> KnowledgeGr
     >>> graph.count() > graph.asserted_count() > 2000
     True
     """
-    if infer and not extra:
+    if infer and not extra and storefolder.live_database() is not None:
+        from kg.graph import diskstore  # reads and writes stores: not imported where there is none
+
         persistent = diskstore.open_live(on_notice=notices.note)
         if persistent is not None:
             return KnowledgeGraph(store=persistent, files=[])

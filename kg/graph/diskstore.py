@@ -41,31 +41,18 @@ import pyoxigraph as ox
 from kg.core import resources
 from kg.core.errors import EnvironmentFailure, InputError, KgError, UsageError
 from kg.core.namespaces import GRAPH, INFERRED_GRAPH
-from kg.graph import locks, rdfio
+from kg.graph import locks, rdfio, storefolder
 from kg.reasoning import cache
 
-_CURRENT = "current"
-_MANIFEST = "kg-manifest.json"
+_CURRENT = storefolder.CURRENT
+_MANIFEST = storefolder.MANIFEST
+location = storefolder.location
+live_database = storefolder.live_database
 _FORMAT = 2
 USER_GRAPH = GRAPH + "user/"
 IMPORT_GRAPH = GRAPH + "import/"
 # Names no user graph may take: they are computed, not loaded.
 RESERVED = (INFERRED_GRAPH, GRAPH + "situation", GRAPH + "situation-derived")
-
-
-def location() -> Path:
-    """``$KG_STORE``, else ``.kg/store`` in the current folder."""
-    explicit = os.environ.get("KG_STORE")
-    return Path(explicit) if explicit else Path.cwd() / ".kg" / "store"
-
-
-def live_database(folder: Path | None = None) -> Path | None:
-    """The database ``current`` points at, or None when nothing was ever loaded."""
-    link = (folder or location()) / _CURRENT
-    if not link.is_symlink():
-        return None
-    target = link.parent / os.readlink(link)
-    return target if (target / _MANIFEST).is_file() else None
 
 
 def bundled_files() -> list[Path]:

@@ -8,10 +8,6 @@ remote endpoint are made the same way.  Only the human table is ours.
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-from dataclasses import dataclass, field
-
 import pyoxigraph as ox
 
 from kg.core.errors import UsageError
@@ -34,16 +30,35 @@ GRAPH_FORMATS = {
 FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 
 
-@dataclass
 class QueryResult:
-    """A SELECT/ASK answer (variables, rows, boolean) or a CONSTRUCT/DESCRIBE one (triples)."""
+    """A SELECT/ASK answer (variables, rows, boolean) or a CONSTRUCT/DESCRIBE one (triples).
 
-    kind: str  # "select", "ask" or "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Term]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-    json: bytes = b""
+    A plain class, not a dataclass: ``kg query`` must not pay for importing
+    dataclasses (and inspect with it) at every start.
+    """
+
+    __slots__ = ("boolean", "json", "kind", "rows", "triples", "variables")
+
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Term]] | None = None,
+                 boolean: bool | None = None, triples: list[ox.Triple] | None = None, json: bytes = b"") -> None:
+        self.kind = kind  # "select", "ask" or "graph"
+        self.variables: list[str] = variables if variables is not None else []
+        self.rows: list[dict[str, Term]] = rows if rows is not None else []
+        self.boolean = boolean
+        self.triples: list[ox.Triple] = triples if triples is not None else []
+        self.json = json
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.kind, self.variables, self.rows, self.boolean, self.triples, self.json)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, QueryResult) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"QueryResult(kind={self.kind!r}, variables={self.variables!r}, rows=<{len(self.rows)}>, "
+                f"boolean={self.boolean!r}, triples=<{len(self.triples)}>)")
 
     @classmethod
     def from_oxigraph(cls, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
@@ -100,6 +115,27 @@ def display(term: Term | None) -> str:
     return str(term)
 
 
+def _terminal_columns(fallback: int = 120) -> int:
+    """The width to fit, as shutil.get_terminal_size reads it ($COLUMNS, else the terminal, else ``fallback``).
+
+    Not shutil's own: importing shutil (with bz2 and lzma) costs every
+    ``kg query`` some 3 ms, for the two calls below.
+    """
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else fallback
+
+
 def render_table(result: QueryResult, width: int | None = None) -> str:
     """A plain-text table that wraps long cells to fit the terminal."""
     if result.kind == "ask":
@@ -107,11 +143,13 @@ def render_table(result: QueryResult, width: int | None = None) -> str:
     if result.kind == "graph":
         lines = [" ".join(display(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in result.triples]
         return "\n".join(lines) + ("\n" if lines else "(no triples)\n")
+    import textwrap
+
     columns = result.variables
     if not result.rows:
         return "(no results)\n"
     cells = [[display(row.get(c)) for c in columns] for row in result.rows]
-    total = width or shutil.get_terminal_size((120, 24)).columns
+    total = width or _terminal_columns()
     natural = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     budget = max(total - 3 * (len(columns) - 1), 20)
     widths = list(natural)

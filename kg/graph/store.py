@@ -11,7 +11,6 @@ cached inferred graph is stale.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,12 +23,21 @@ from kg.graph.results import QueryResult
 from kg.reasoning import cache
 
 
-@dataclass
 class KnowledgeGraph:
-    """An in-memory store of the graph, with the files it was read from."""
+    """An in-memory store of the graph, with the files it was read from.
 
-    store: ox.Store
-    files: list[Path] = field(default_factory=list)
+    A plain class, not a dataclass: ``kg query`` must not pay for importing
+    dataclasses (and inspect with it) at every start.
+    """
+
+    __slots__ = ("files", "store")
+
+    def __init__(self, store: ox.Store, files: list[Path] | None = None) -> None:
+        self.store = store
+        self.files: list[Path] = files if files is not None else []
+
+    def __repr__(self) -> str:
+        return f"KnowledgeGraph(store=<{len(self.store)} quads>, files={self.files!r})"
 
     @classmethod
     def from_files(cls, files: Iterable[Path], *, infer: bool = True, use_cache: bool = True, keep: bool = True) -> KnowledgeGraph:

@@ -16,46 +16,112 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kg.core import resources
 from kg.core.errors import InputError, UsageError
+
+TYPE_CHECKING = False  # not typing's: importing typing costs every `kg query` some 3 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 _VARIABLE = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-@dataclass(frozen=True)
 class Parameter:
-    """One BASIL parameter of a saved query."""
+    """One BASIL parameter of a saved query (immutable; equal when every field is).
 
-    name: str  # what the user types: --param NAME=value
-    variable: str  # the SPARQL variable without '?', e.g. "_mechanism_iri"
+    Plain classes here, not dataclasses: ``kg query`` must not pay for
+    importing dataclasses (and inspect with it) at every start.
+    """
+
+    __slots__ = ("choices", "cls", "datatype", "default", "help_en", "help_fr", "kind", "language", "name", "required", "variable")
+
+    def __init__(self, name: str, variable: str, required: bool, kind: str, language: str | None = None, datatype: str | None = None,
+                 cls: str | None = None, default: str | None = None, help_en: str = "", help_fr: str = "", choices: tuple[str, ...] = ()) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)  # what the user types: --param NAME=value
+        set_(self, "variable", variable)  # the SPARQL variable without '?', e.g. "_mechanism_iri"
+        set_(self, "required", required)
+        set_(self, "kind", kind)  # "iri", "integer", "number", "literal", "lang" (tagged literal) or "datatype"
+        set_(self, "language", language)
+        set_(self, "datatype", datatype)  # CURIE of the datatype for kind "datatype"
+        set_(self, "cls", cls)  # class IRI whose members a label may name
+        set_(self, "default", default)
+        set_(self, "help_en", help_en)
+        set_(self, "help_fr", help_fr)
+        set_(self, "choices", choices)
+
+    name: str
+    variable: str
     required: bool
-    kind: str  # "iri", "integer", "number", "literal", "lang" (tagged literal) or "datatype"
-    language: str | None = None
-    datatype: str | None = None  # CURIE of the datatype for kind "datatype"
-    cls: str | None = None  # class IRI whose members a label may name
-    default: str | None = None
-    help_en: str = ""
-    help_fr: str = ""
-    choices: tuple[str, ...] = ()
+    kind: str
+    language: str | None
+    datatype: str | None
+    cls: str | None
+    default: str | None
+    help_en: str
+    help_fr: str
+    choices: tuple[str, ...]
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Parameter is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Parameter) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Parameter(name={self.name!r}, variable={self.variable!r}, required={self.required!r}, kind={self.kind!r})"
 
 
-@dataclass(frozen=True)
 class SavedQuery:
+    """One saved query: its file, text, summaries and parameters (immutable; equal when every field is)."""
+
+    __slots__ = ("description", "description_fr", "metadata", "name", "parameters", "path", "summary", "summary_fr", "tags", "text")
+
+    def __init__(self, name: str, path: Path, text: str, summary: str, summary_fr: str, description: str = "", description_fr: str = "",
+                 tags: tuple[str, ...] = (), parameters: tuple[Parameter, ...] = (), metadata: dict[str, Any] | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "path", path)
+        set_(self, "text", text)
+        set_(self, "summary", summary)
+        set_(self, "summary_fr", summary_fr)
+        set_(self, "description", description)
+        set_(self, "description_fr", description_fr)
+        set_(self, "tags", tags)
+        set_(self, "parameters", parameters)
+        set_(self, "metadata", metadata if metadata is not None else {})
+
     name: str
     path: Path
     text: str
     summary: str
     summary_fr: str
-    description: str = ""
-    description_fr: str = ""
-    tags: tuple[str, ...] = ()
-    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    description: str
+    description_fr: str
+    tags: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    metadata: dict[str, Any]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SavedQuery is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SavedQuery) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.path, self.text))
+
+    def __repr__(self) -> str:
+        return f"SavedQuery(name={self.name!r}, path={self.path!r})"
 
     def summary_in(self, lang: str) -> str:
         return self.summary_fr if lang == "fr" and self.summary_fr else self.summary
@@ -94,22 +160,46 @@ def _header(text: str) -> str:
     return "\n".join(lines)
 
 
-def load(path: Path) -> SavedQuery:
-    """Read one ``.rq`` file; a broken header is an InputError naming the file."""
+def _metadata(path: Path, header: str) -> Any:
+    """The header read as YAML; kept in the cache with its text, so that a start of ``kg query`` need not import PyYAML.
+
+    The cached entry holds the header's text beside what it parsed to, and
+    serves only that very text: nothing can meet a stale parse.
+    """
+    from kg.reasoning import cache
+
+    name = f"header-{path.stem}.json"
+    found = cache.load_json(name)
+    if isinstance(found, dict) and found.get("header") == header and "meta" in found:
+        return found["meta"]
     import yaml
 
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+        meta = yaml.load(header, Loader=loader) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise InputError(f"{path}{where}: bad '#+' metadata header: {getattr(error, 'problem', error)}") from None
+    import json
+
+    try:
+        faithful = json.loads(json.dumps(meta)) == meta  # no date, no number as a key: JSON gives it back as it was
+    except (TypeError, ValueError):
+        faithful = False
+    if faithful:
+        cache.save_json(name, {"header": header, "meta": meta})
+    return meta
+
+
+def load(path: Path) -> SavedQuery:
+    """Read one ``.rq`` file; a broken header is an InputError naming the file."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: unreadable: {error}") from None
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
-        meta = yaml.load(_header(text), Loader=loader) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where}: bad '#+' metadata header: {getattr(error, 'problem', error)}") from None
+    meta = _metadata(path, _header(text))
     if not isinstance(meta, dict):
         raise InputError(f"{path}:1: the '#+' metadata header must be a YAML mapping")
     defaults: dict[str, str] = {}

@@ -10,7 +10,6 @@ answered, so the command can tell the user.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -20,11 +19,15 @@ from kg.queries.catalogue import SavedQuery
 FALLBACK = ("en", "fr")
 
 
-@dataclass(frozen=True)
 class Answer:
-    result: QueryResult
-    lang: str | None  # the language that answered
-    asked: str | None  # the language asked for
+    """A query's result, with the language that answered it and the one asked for."""
+
+    __slots__ = ("asked", "lang", "result")
+
+    def __init__(self, result: QueryResult, lang: str | None, asked: str | None) -> None:
+        self.result = result
+        self.lang = lang  # the language that answered
+        self.asked = asked  # the language asked for
 
     @property
     def fell_back(self) -> bool:

@@ -10,11 +10,8 @@ of the parameter's class.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,6 +19,7 @@ from kg.core.errors import UsageError
 from kg.core.namespaces import PREFIXES, expand_curie, shorten
 from kg.queries.catalogue import Parameter, SavedQuery
 
+TYPE_CHECKING = False  # not typing's: importing typing costs every `kg query` some 3 ms
 if TYPE_CHECKING:
     from kg.graph.store import KnowledgeGraph
 
@@ -97,6 +95,8 @@ def resolve_iri(param: Parameter, raw: str, graph: KnowledgeGraph | None) -> ox.
     if len(found) > 1:
         raise UsageError(f"parameter '{param.name}': {raw!r} names several resources ({', '.join(shorten(i) for i in found)}); give an IRI or CURIE")
     every = {form: iri_text for iri_text, forms in names.items() for form in forms}
+    import difflib
+
     close = difflib.get_close_matches(wanted, list(every), n=3, cutoff=0.6)
     hint = "; did you mean " + ", ".join(sorted({shorten(every[c]) for c in close})) + "?" if close else ""
     raise UsageError(f"parameter '{param.name}': no {shorten(cls.value)} is called {raw!r}{hint}")
@@ -116,6 +116,8 @@ def to_term(param: Parameter, raw: str, graph: KnowledgeGraph | None) -> ox.Name
             raise UsageError(f"parameter '{param.name}': {raw!r} is not an integer")
         term = ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
     elif param.kind == "number":
+        from decimal import Decimal, InvalidOperation
+
         try:
             number = Decimal(value)
         except InvalidOperation:

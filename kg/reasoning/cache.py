@@ -14,11 +14,9 @@ entry can be recomputed, so removing one only costs time.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,10 +26,11 @@ from kg.core.errors import KgError, UsageError
 # Bump when the filtering or the way inputs are gathered changes.
 _CACHE_FORMAT = "3"
 DEFAULT_LIMIT_MB = 256
-# What this module writes (and so may remove): inferred-, schema- and dataset- entries, and
+# What this module writes (and so may remove): inferred-, schema- and dataset- entries, saved
+# queries' parsed headers (header-), the inputs' stamps and keys (stamps-), and
 # the temporary files of writes that were interrupted (removed once they are an hour old).
-_ENTRY_PREFIXES = ("inferred-", "schema-", "dataset-")
-_ENTRY_SUFFIXES = (".nt", ".nq")
+_ENTRY_PREFIXES = ("inferred-", "schema-", "dataset-", "header-", "stamps-")
+_ENTRY_SUFFIXES = (".nt", ".nq", ".json")
 _STALE_TEMPORARY = 3600.0
 
 
@@ -59,31 +58,98 @@ def limit_bytes() -> int:
 
 
 def cache_key(paths: Iterable[Path]) -> str:
+    """The key of what is computed from ``paths``: a hash of their bytes, the cache format and owlrl's version.
+
+    Reading and hashing every input costs a cold ``kg query`` several
+    milliseconds, so the key of the inputs as they last were is remembered
+    with their file-system stamps (size, modification and change times,
+    inode: what git's index keeps) and those of owlrl's dist-info folder: when
+    none of them changed, neither did the bytes, and the key is reused
+    without reading a file.  Any difference, or a stamp that cannot be taken,
+    means hashing again.
+    """
+    paths = [Path(p) for p in paths]
+    remembered = _remembered()
+    owlrl = remembered.get("owlrl")
+    if not (isinstance(owlrl, list) and len(owlrl) == 2 and all(isinstance(x, str) for x in owlrl) and os.path.isdir(owlrl[1])):
+        owlrl = list(_owlrl_version())  # where owlrl was last found, if it is still there; else look (some 2 ms)
+    stamp = _stamp(paths, owlrl[0], owlrl[1])
+    keys = remembered.get("keys")
+    if stamp is not None and isinstance(keys, dict) and isinstance(keys.get(stamp), str):
+        return str(keys[stamp])
+    import hashlib
+
+    version, folder = _owlrl_version()
     digest = hashlib.sha256(_CACHE_FORMAT.encode())
-    digest.update(_owlrl_version().encode())
+    digest.update(version.encode())
     for path in paths:
-        digest.update(str(Path(path).name).encode() + b"\0")
-        with Path(path).open("rb") as handle:  # in blocks: a 50 MB input need not be held twice
+        digest.update(str(path.name).encode() + b"\0")
+        with path.open("rb") as handle:  # in blocks: a 50 MB input need not be held twice
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         digest.update(b"\0")
-    return digest.hexdigest()[:32]
+    key = digest.hexdigest()[:32]
+    stamp = _stamp(paths, version, folder)
+    if stamp is not None:
+        kept = dict(keys) if isinstance(keys, dict) else {}
+        kept.pop(stamp, None)
+        kept[stamp] = key
+        import json
+
+        _save(_STAMPS, json.dumps({"owlrl": [version, folder], "keys": dict(list(kept.items())[-_STAMPS_KEPT:])}).encode())
+    return key
 
 
-def _owlrl_version() -> str:
-    """owlrl's installed version, read off its dist-info folder name.
+_STAMPS = "stamps-keys.json"
+_STAMPS_KEPT = 64
+_SETTLED_NS = 2_000_000_000  # file-system times tick coarsely: stamps younger than this are not trusted
+_owlrl_found: tuple[str, str] | None = None
+
+
+def _stamp(paths: list[Path], version: str, folder: str) -> str | None:
+    """The inputs' and owlrl's file-system stamps as one string, or None where one cannot be taken."""
+    lines = [_CACHE_FORMAT, version]
+    recent = time.time_ns() - _SETTLED_NS
+    try:
+        for path in [*paths, Path(folder)] if folder else paths:
+            status = os.stat(path)
+            if max(status.st_mtime_ns, status.st_ctime_ns) > recent:
+                return None  # changed a moment ago: a second change may not move the clock the file system keeps
+            lines.append(f"{path}\t{status.st_size}\t{status.st_mtime_ns}\t{status.st_ctime_ns}\t{status.st_ino}")
+    except OSError:
+        return None
+    return "\n".join(lines)
+
+
+def _remembered() -> dict[str, object]:
+    """The stamps file: where owlrl was found, and the keys of the inputs' stamps."""
+    import json
+
+    try:
+        found = json.loads((cache_dir() / _STAMPS).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _owlrl_version() -> tuple[str, str]:
+    """owlrl's installed version and dist-info folder, read off the folder's name ("unknown" and "" if not found).
 
     importlib.metadata would cost every query some 10 ms of imports; the
     folder name is found without importing owlrl or the metadata machinery.
     """
+    global _owlrl_found
+    if _owlrl_found is not None:
+        return _owlrl_found
     from importlib.util import find_spec
 
     spec = find_spec("owlrl")
     if spec is None or spec.origin is None:  # pragma: no cover - owlrl is a dependency
-        return "unknown"
-    site = Path(spec.origin).parent.parent
-    found = sorted(p.name for p in site.glob("owlrl-*.dist-info"))
-    return found[-1] if found else "unknown"
+        return "unknown", ""
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    found = sorted(name for name in os.listdir(site) if name.startswith("owlrl-") and name.endswith(".dist-info"))
+    _owlrl_found = (found[-1], os.path.join(site, found[-1])) if found else ("unknown", "")
+    return _owlrl_found
 
 
 # ------------------------------------------------------------------ entries
@@ -115,6 +181,30 @@ def save_triples(name: str, triples: Iterable[ox.Triple]) -> None:
     _save(name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
 
 
+def load_json(name: str) -> object:
+    """The JSON value cached under ``name``, or None when absent or damaged."""
+    import json
+
+    cached = cache_dir() / name
+    try:
+        found = json.loads(cached.read_bytes())
+    except (OSError, ValueError):
+        return None
+    _used(cached)
+    return found
+
+
+def save_json(name: str, value: object) -> None:
+    """Cache a JSON value under ``name`` (a value JSON cannot hold is simply not cached)."""
+    import json
+
+    try:
+        content = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    except (TypeError, ValueError):
+        return  # e.g. a YAML date in a header: parsed again next time
+    _save(name, content)
+
+
 def snapshot_name(key: str) -> str:
     return f"dataset-{key}.nq"
 
@@ -125,7 +215,8 @@ def load_snapshot(key: str, store: ox.Store) -> bool:
     if not cached.is_file():
         return False
     try:
-        store.load(path=str(cached), format=ox.RdfFormat.N_QUADS)
+        # lenient: a file this module wrote from a store, whose IRIs and tags were checked then (a third faster)
+        store.load(path=str(cached), format=ox.RdfFormat.N_QUADS, lenient=True)
     except (SyntaxError, OSError):
         store.clear()
         return False
@@ -154,12 +245,21 @@ def _save(name: str, content: bytes) -> None:
 # ------------------------------------------------------------------ size and eviction
 
 
-@dataclass(frozen=True)
 class Usage:
-    folder: Path
-    files: int
-    bytes: int
-    limit: int
+    """The cache folder, how many entries and bytes it holds, and its limit."""
+
+    __slots__ = ("bytes", "files", "folder", "limit")
+
+    def __init__(self, folder: Path, files: int, bytes: int, limit: int) -> None:
+        self.folder, self.files, self.bytes, self.limit = folder, files, bytes, limit
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Usage) and (self.folder, self.files, self.bytes, self.limit) == (other.folder, other.files, other.bytes, other.limit)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Usage(folder={self.folder!r}, files={self.files}, bytes={self.bytes}, limit={self.limit})"
 
 
 def _entries(folder: Path) -> list[tuple[Path, os.stat_result]]:

@@ -12,17 +12,19 @@ to misbehave on demand.
 
 from __future__ import annotations
 
+import gc
 import http.server
 import threading
 import time
 import urllib.parse
+import warnings
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.core.errors import EnvironmentFailure
+from kg.core.errors import EnvironmentFailure, KgError
 from kg.remote.endpoint import Endpoint, query
 from kg.remote.push import push, server_counts
 from tests import oxigraph_server
@@ -292,3 +294,26 @@ def test_values_are_repeated_in_optionals_only_where_the_endpoint_needs_it(serve
     runner.invoke(main, ["query", "mechanisms-by-scale", "-p", "scale=ksmc:local", "--endpoint", url])
     query_text = urllib.parse.parse_qs(sent[-1].decode())["query"][0]
     assert "OPTIONAL { VALUES ?__lang" in query_text
+
+
+def _status(code: int) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    def behave(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(code)
+        handler.send_header("Content-Type", "text/plain")
+        handler.send_header("Content-Length", "5")
+        handler.end_headers()
+        handler.wfile.write(b"nope\n")
+
+    return behave
+
+
+@pytest.mark.parametrize("code", [400, 404, 414, 500, 503])
+def test_an_error_answer_leaves_no_connection_to_the_garbage_collector(fake, code: int) -> None:  # type: ignore[no-untyped-def]
+    """The error's response is closed when kg reports it: an open one is a socket (and a warning) for the collector."""
+    url, _ = fake(_status(code))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with pytest.raises(KgError, match=str(code)):
+            query(Endpoint.at(url), "SELECT * WHERE { ?s ?p ?o }")
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -26,7 +26,8 @@ def validate_cmd(files: tuple[Path, ...], fmt: str, output: Path | None, lang: s
 
     with readable_files(list(files), guess=sniff_rdf) as paths:
         report = validate(paths or None)
-        report.files = list(files)  # as given: "-", not its temporary copy
+        if files:
+            report.files = list(files)  # as given: "-", not its temporary copy
     emit(render(report, fmt, lang=lang), output)
     if not report.conforms:
         sys.exit(1)

@@ -66,6 +66,7 @@ class Report:
     files: list[Path]
     violations: list[Violation] = field(default_factory=list)
     checks_run: int = 0
+    graphs: int = 0  # named graphs checked, said instead of files when the graph is a store (no files)
     shacl_results: Any = field(default=None, repr=False, compare=False)  # pyshacl's report graph (rdflib), for kg.quality.formats
 
     @property
@@ -73,13 +74,16 @@ class Report:
         return not any(v.severity == "Violation" for v in self.violations)
 
     def render(self, lang: str = "fr") -> str:
-        counts = (len(self.files), len(self.violations), self.checks_run)
+        read = len(self.files) if self.files or not self.graphs else self.graphs
+        counts = (read, len(self.violations), self.checks_run)
         if lang == "fr":
             head = "Conforme" if self.conforms else "Non conforme"
-            summary = "{} fichier(s), {} problème(s), {} requêtes de contrôle".format(*counts)
+            what = "fichier(s)" if self.files or not self.graphs else "graphe(s)"
+            summary = ("{} " + what + ", {} problème(s), {} requêtes de contrôle").format(*counts)
         else:
             head = "Conforms" if self.conforms else "Does not conform"
-            summary = "{} file(s), {} problem(s), {} check queries".format(*counts)
+            what = "file(s)" if self.files or not self.graphs else "graph(s)"
+            summary = ("{} " + what + ", {} problem(s), {} check queries").format(*counts)
         lines = [f"{head}: {summary}"]
         for v in self.violations:
             where = f" {v.path}" if v.path else ""
@@ -207,7 +211,7 @@ def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None, en
 
     ``engine`` (pyshacl-turbo or pyshacl) overrides the choice of :func:`engine_for`.
     """
-    report = Report(files=list(files or []))
+    report = Report(files=list(files or []), graphs=sum(1 for _ in graph.store.named_graphs()))
     found, report.shacl_results = _shacl(graph, resources.shapes_file(), engine=engine)
     report.violations.extend(found)
     count, failed = _checks(graph, resources.checks_dir())

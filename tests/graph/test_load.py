@@ -96,3 +96,16 @@ def test_missing_file_is_exit_3(store_dir: Path, tmp_path: Path, runner) -> None
     assert "no such file" in result.output
     with pytest.raises(InputError):
         diskstore.load(tmp_path / "nope.ttl")
+
+
+def test_validate_on_a_store_counts_its_graphs_not_files(store_dir: Path, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    """With a store there are no files to count: the summary says how many graphs were checked, the loaded one included."""
+    before = runner.invoke(main, ["validate", "--lang", "en"])
+    assert runner.invoke(main, ["load", str(_vocabulary(tmp_path / "agro.ttl", "maize"))]).exit_code == 0
+    after = runner.invoke(main, ["validate", "--lang", "en"])
+    assert after.exit_code == 0, after.output
+    counted = [int(line.split(": ", 1)[1].split()[0]) for line in after.output.splitlines() if line.startswith("Conforms: ")]
+    assert "graph(s)" in after.output and "file(s)" not in after.output
+    assert "file(s)" in before.output  # no store yet: the bundled files were read
+    live = diskstore.open_live()
+    assert live is not None and counted == [sum(1 for _ in live.named_graphs())]

@@ -35,17 +35,31 @@ def within(seconds: float, call: Callable[[threading.Event], T], *, late: Callab
             answer.append(call(cancelled))
         except BaseException as error:  # handed over to the waiting thread, which raises it
             failed.append(error)
+            if cancelled.is_set():
+                failed.clear()  # nobody waits for it any more (see below)
 
     worker = threading.Thread(target=run, name="kg-request", daemon=True)
     worker.start()
     worker.join(seconds)
+    # The error's traceback holds run's frame, which holds ``failed``, which
+    # holds the error: a cycle that only the garbage collector frees, at some
+    # later moment and in any order, so that a socket may be finalised before
+    # the file object reading it ("unclosed socket").  Taking the error out of
+    # the list breaks the cycle, and the error and its connection go the
+    # moment nobody holds them.
     if worker.is_alive():
         cancelled.set()
         worker.join(2.0)  # the next piece ends it, when the server sends one
+        failed.clear()
+        answer.clear()
         raise late()
     if failed:
-        raise failed[0]
-    return answer[0]
+        error = failed.pop()
+        try:
+            raise error
+        finally:
+            del error
+    return answer.pop()
 
 
 class Cancelled(Exception):

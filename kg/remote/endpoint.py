@@ -290,6 +290,7 @@ def http_request(endpoint: Endpoint, method: str, url: str, body: bytes, content
         return within(endpoint.timeout, send, late=lambda: _late(url, endpoint.timeout))
     except urllib.error.HTTPError as error:
         if error.code == 401:
+            error.close()
             raise EnvironmentFailure(f"endpoint {url}: HTTP 401: not authorised (set {USER_VARIABLE} and {PASSWORD_VARIABLE})") from None
         raise failure(url, error) from None
     except _NETWORK_ERRORS as error:

@@ -7,16 +7,19 @@ ever: every read succeeds, so a per-read time limit never fires.  On
 
 from __future__ import annotations
 
+import gc
 import http.server
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from kg.core.errors import EnvironmentFailure
+from kg.remote.deadline import within
 from kg.remote.endpoint import Endpoint, query
 
 
@@ -68,3 +71,45 @@ def test_the_command_exits_4_at_the_deadline(trickle: str) -> None:
     assert "no whole answer within 2 s (--timeout)" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert time.monotonic() - start < 10
+
+
+class _Held(Exception):
+    """An error that holds something, as urllib's HTTPError holds the connection it answered on."""
+
+    def __init__(self, held: object) -> None:
+        super().__init__("failed")
+        self.held = held
+
+
+class _Connection:
+    pass
+
+
+def _failing(delay: float, held: list[weakref.ref[_Connection]]) -> Callable[[threading.Event], bytes]:
+    def call(cancelled: threading.Event) -> bytes:
+        connection = _Connection()
+        held.append(weakref.ref(connection))
+        time.sleep(delay)
+        raise _Held(connection)
+
+    return call
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3], ids=["answered in time", "answered after the deadline"])
+def test_a_failed_request_leaves_nothing_for_the_garbage_collector(delay: float) -> None:
+    """What the request held is freed when its error is dropped, without a collection.
+
+    Left to the collector, a connection is finalised at any moment and in any
+    order, and Python warns of an unclosed socket wherever that happens.
+    """
+    held: list[weakref.ref[_Connection]] = []
+    gc.disable()
+    try:
+        with pytest.raises((_Held, EnvironmentFailure)):
+            within(0.1, _failing(delay, held), late=lambda: EnvironmentFailure("timed out"))
+        deadline = time.monotonic() + 5
+        while (not held or held[0]() is not None) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the late worker finishes on its own
+        assert held and held[0]() is None
+    finally:
+        gc.enable()

@@ -10,8 +10,8 @@ The fast path runs without the cycle collector.  A ``kg query`` lives some
 tens of milliseconds and makes almost no reference cycles (its objects are
 freed by reference counting as usual), yet the collector would walk every
 object that the imports create, again and again while they run and once
-more as the interpreter shuts down: together some 5 ms, a tenth of the
-whole run.  ``gc.freeze()`` at the end leaves those objects to the
+more as the interpreter shuts down: together some 3 ms of a 40 ms run
+(benchmarks/cold_start.py).  ``gc.freeze()`` at the end leaves those objects to the
 operating system, which takes the whole process back anyway; the exit
 itself (flushing the streams, ``atexit``) is Python's usual one.
 """

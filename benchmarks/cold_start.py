@@ -114,7 +114,10 @@ def _time(command: list[str], env: dict[str, str], cwd: str) -> float:
 
 
 def measure(runs: int = 21, query: str = DEFAULT_QUERY, *, warm_bytecode: bool = True) -> Measurement:
-    """Interleaved runs of ``kg query QUERY`` and of the baseline; the first pair (which fills the cache) is not counted."""
+    """Interleaved runs of ``kg query QUERY`` and of the baseline: medians, ranges and their ratio (:class:`Measurement`).
+
+    Two warm-up pairs are not counted: the first fills the cache (and compiles the bytecode).
+    """
     if runs < 1:
         raise ValueError("runs must be at least 1")
     kg = kg_command(query)
@@ -127,7 +130,7 @@ def measure(runs: int = 21, query: str = DEFAULT_QUERY, *, warm_bytecode: bool =
         if warm_bytecode:
             env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "bytecode")
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-        for _ in range(2):  # fill the cache; let the file system settle the inputs' stamps
+        for _ in range(2):  # warm-up
             _time(kg, env, cache)
             _time(baseline, env, cache)
         for index in range(runs):

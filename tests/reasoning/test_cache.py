@@ -74,10 +74,15 @@ def test_a_bad_limit_is_a_usage_error(folder: Path, monkeypatch: pytest.MonkeyPa
 def test_validating_a_user_file_leaves_no_snapshot(folder: Path) -> None:
     from kg.quality.validate import validate
 
-    report = validate([ROOT / "tests" / "shapes" / "valid-new-mechanism.ttl"])
+    user_file = ROOT / "tests" / "shapes" / "valid-new-mechanism.ttl"
+    report = validate([user_file])
     assert report.conforms
     names = sorted(p.name for p in folder.iterdir())
-    assert names and all(n.startswith("schema-") for n in names), names  # the ontology's closure only: it serves every file
+    # What serves every file is kept: the ontology's closure, the bundled checks' parsed headers,
+    # the stamps of the bundled inputs; nothing computed from the user's file.
+    assert any(n.startswith("schema-") for n in names), names
+    assert all(n.startswith(("schema-", "header-", "stamps-")) for n in names), names
+    assert all(user_file.name not in (folder / n).read_text(encoding="utf-8") for n in names if not n.startswith("schema-")), names
 
 
 def test_kg_cache_shows_the_size_and_clears(folder: Path, runner) -> None:  # type: ignore[no-untyped-def]

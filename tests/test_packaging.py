@@ -66,7 +66,8 @@ def test_every_imported_distribution_is_declared() -> None:
     declared = {d.split(">")[0].split("<")[0].split("=")[0].strip().lower() for d in dependencies}
     import_names = {"rdflib": "rdflib", "pyshacl": "pyshacl", "owlrl": "owlrl", "SPARQLWrapper": "sparqlwrapper", "pyoxigraph": "pyoxigraph",
                     "click": "click", "yaml": "pyyaml", "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2",
-                    "openpyxl": "openpyxl", "anyio": "anyio", "werkzeug": "werkzeug", "pyparsing": "pyparsing"}
+                    "openpyxl": "openpyxl", "anyio": "anyio", "werkzeug": "werkzeug", "pyparsing": "pyparsing",
+                    "pyshacl_turbo": "pyshacl-turbo"}
     imported: set[str] = set()
     for path in (ROOT / "kg").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -135,3 +135,24 @@ def test_owlrl_sees_the_schema_only_when_a_graph_is_built(tmp_path: Path, monkey
     assert not any(s.startswith(f"{ID}mechanism/") for s in subjects)  # no mechanism, bundled or generated, went to owlrl
     answer = graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KSM}InternetDependentMechanism> FILTER(STRSTARTS(STR(?m), '{ID}mechanism/gen-')) }}")
     assert int(answer.rows[0]["n"].value) > 10  # type: ignore[union-attr]  # and the generated ones were reasoned over all the same
+
+
+def test_a_stream_read_once_gives_owlrl_s_closure(tmp_path: Path) -> None:
+    """The reasoner reads its input once (a parser's stream, nothing of it held) and still entails what owlrl does."""
+    path = _generator().write(3000, tmp_path / "generated.nt", seed=3)
+    quads = list(rdfio.stream([*resources.ontology_files(), *resources.data_files(), path]))  # one parse: the same blank nodes
+    streamed = fastreason.infer(iter(quads))  # read once, as a parser's stream is
+    assert _strings(streamed) == _strings(reason.infer(quads))
+    assert len(streamed) == len(_strings(streamed))  # each inferred triple once
+
+
+def test_a_triple_stated_twice_changes_nothing(bundled_quads: list[ox.Quad], tmp_path: Path) -> None:
+    """The same triple in several graphs (schema and instance triples alike) is one triple, as for owlrl."""
+    path = _generator().write(1500, tmp_path / "generated.nt", seed=5)
+    quads = bundled_quads + rdfio.read_quads(path)
+    twice = quads + [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(ID + "graph/copy")) for q in quads[::3]]
+    fast = fastreason.infer(twice)
+    assert _strings(fast) == _strings(reason.infer(quads))
+    assert len(fast) == len(_strings(fast))
+    asserted = {str(q.triple) for q in quads}
+    assert not asserted & _strings(fast)  # nothing asserted comes back as inferred

@@ -52,7 +52,7 @@ _UNSUPPORTED = {OWL + name for name in (
     "propertyDisjointWith", "IrreflexiveProperty", "AsymmetricProperty", "disjointUnionOf",
     "NegativePropertyAssertion", "sourceIndividual",
 )}
-_CACHE_FORMAT = "fast-1"
+_CACHE_FORMAT = "fast-2"  # 2: blank nodes named by their order in the key and the cached closure
 
 
 def _schema_class(term: object) -> bool:
@@ -73,17 +73,36 @@ def is_schema(triple: ox.Triple) -> bool:
 
 
 def schema_closure(schema: list[ox.Triple], *, use_cache: bool = True) -> list[ox.Triple]:
-    """owlrl's inferred triples for the schema part alone, cached by its content."""
+    """owlrl's inferred triples for the schema part alone, cached by its content.
+
+    The parser names blank nodes (restrictions, lists) at random, so the
+    key names them by their order of first appearance instead, and so does
+    the cached closure; they are named back on the way out.  The same files
+    read in the same order meet the cache; anything else (another order, a
+    blank node inside a quoted triple) only misses it.
+    """
+    stable: dict[object, ox.BlankNode] = {}
+
+    def named(term: object) -> object:
+        if isinstance(term, ox.BlankNode):
+            found = stable.get(term)
+            if found is None:
+                found = stable[term] = ox.BlankNode(f"s{len(stable)}")
+            return found
+        return term
+
+    relabelled = [ox.Triple(named(t.subject), t.predicate, named(t.object)) for t in schema]  # type: ignore[arg-type]
     digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{cache.cache_key([])}\0".encode())
-    for line in sorted(str(t) for t in schema):
+    for line in sorted(str(t) for t in relabelled):
         digest.update(line.encode() + b"\n")
     name = f"schema-{digest.hexdigest()[:32]}.nt"
     found = cache.load_triples(name) if use_cache else None
     if found is None:
-        found = reference.infer(ox.Quad(t.subject, t.predicate, t.object) for t in schema)
+        found = reference.infer(ox.Quad(t.subject, t.predicate, t.object) for t in relabelled)
         if use_cache:
             cache.save_triples(name, found)
-    return found
+    back: dict[object, object] = {label: term for term, label in stable.items()}
+    return [ox.Triple(back.get(t.subject, t.subject), t.predicate, back.get(t.object, t.object)) for t in found]  # type: ignore[arg-type]
 
 
 _LIST_PREDICATES = {RDF + "first", RDF + "rest"}

@@ -156,3 +156,25 @@ def test_a_triple_stated_twice_changes_nothing(bundled_quads: list[ox.Quad], tmp
     assert len(fast) == len(_strings(fast))
     asserted = {str(q.triple) for q in quads}
     assert not asserted & _strings(fast)  # nothing asserted comes back as inferred
+
+
+def test_schema_closure_is_found_again_by_another_parse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The parser names blank nodes at random; the cached closure of the schema serves the next process all the same.
+
+    Its blank nodes (restrictions, lists) come back under this parse's names:
+    the defined classes' members are typed with the restrictions the graph holds.
+    """
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    files = resources.ontology_files() + resources.data_files()
+    fastreason.infer(rdfio.read_all(files))  # fills the cache
+    again = rdfio.read_all(files)  # as another process would: other blank node names
+    expected = _strings(reason.infer(again))
+
+    def owlrl_called(*args: object, **kwargs: object) -> None:
+        raise AssertionError("owlrl ran although the schema closure was cached")
+
+    monkeypatch.setattr(reason, "infer", owlrl_called)
+    inferred = fastreason.infer(again)
+    assert _strings(inferred) == expected
+    blanks = {t.object for t in inferred if isinstance(t.object, ox.BlankNode)}
+    assert blanks and blanks <= {q.subject for q in again if isinstance(q.subject, ox.BlankNode)}

@@ -201,14 +201,23 @@ class Engine:
             delta = new
         notices.progress_done()
 
-    def output(self) -> Iterator[tuple[int, int, int]]:
-        """What :meth:`close` added: the schema's closure (less what the sources assert), then what the rules derived."""
-        yield from self._schema_out
-        for pairs in self._produced:
-            for p, flat in pairs.items():
-                it = iter(flat)
-                for s, o in zip(it, it, strict=True):
-                    yield s, p, o
+    def output(self) -> Iterator[tuple[int, list[int]]]:
+        """What :meth:`close` added, a predicate at a time: ``(p, [s0, o0, s1, o1...])``.
+
+        First the schema's closure (less what the sources assert), then what
+        the rules derived; each group is let go once handed out, so that a
+        caller building objects from them does not hold both.
+        """
+        schema: Pairs = {}
+        for s, p, o in self._schema_out:
+            schema.setdefault(p, []).extend((s, o))
+        yield from schema.items()
+        produced, self._produced = self._produced, []
+        produced.reverse()
+        while produced:
+            pairs = produced.pop()
+            while pairs:
+                yield pairs.popitem()
 
     def knows(self, s: int, p: int, o: int) -> bool:
         """Whether the closure holds this triple, as far as the rules keep track of it.

@@ -29,7 +29,6 @@ input to owlrl instead: slower, never different.
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -261,7 +260,12 @@ def _decoded(coded: Coded, engine: Engine, axioms: list[tuple[int, int, int]], s
     for name in sources:
         coded.sources.pop(name, None)
     terms, triple = coded.terms, ox.Triple
-    return [triple(terms[s], terms[p], terms[o]) for s, p, o in itertools.chain(engine.output(), extra)]  # type: ignore[arg-type]
+    out: list[ox.Triple] = []
+    for p, flat in engine.output():
+        predicate, it = terms[p], iter(flat)
+        out.extend([triple(terms[s], predicate, terms[o]) for s, o in zip(it, it, strict=True)])  # type: ignore[arg-type]
+    out.extend(triple(terms[s], terms[p], terms[o]) for s, p, o in extra)  # type: ignore[arg-type]
+    return out
 
 
 def datatype_axioms(literals: Iterable[ox.Literal], classes: Iterable[object] = ()) -> list[ox.Triple]:

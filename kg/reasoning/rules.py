@@ -33,11 +33,10 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from kg.reasoning import cache, reference
+from kg.reasoning import cache, datatypes, reference
 from kg.reasoning.coded import Coded
 from kg.reasoning.engine import OWL, RDF, RDFS, TYPE, Engine, NeedsFullReasoner
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _SCHEMA_PREDICATES = {
     RDF + "first", RDF + "rest",
     RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
@@ -191,7 +190,7 @@ def infer(quads: Iterable[ox.Quad | ox.Triple], *, use_cache: bool = True) -> li
         return reference.infer(coded.quads("given"))
     closed_schema = schema_closure(schema, use_cache=use_cache)
     try:
-        axioms = _coded_axioms(coded, ("given",), asserted_terms)
+        axioms = _coded_axioms(coded, ("given",), asserted_terms, use_cache=use_cache)
         engine = Engine(coded, _encode(coded, [*schema, *closed_schema]))
         engine.close("given")
     except NeedsFullReasoner:
@@ -224,7 +223,7 @@ def infer_more(asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], new
     closed_schema = schema_closure(schema, use_cache=use_cache)
     coded.add("inferred", inferred)
     try:
-        axioms = _coded_axioms(coded, ("asserted", "new"), asserted_terms)
+        axioms = _coded_axioms(coded, ("asserted", "new"), asserted_terms, use_cache=use_cache)
         engine = Engine(coded, _encode(coded, [*schema, *closed_schema]))
         engine.close("new", base=("asserted", "inferred"))
     except NeedsFullReasoner:
@@ -237,13 +236,13 @@ def _encode(coded: Coded, triples: Iterable[ox.Triple]) -> list[tuple[int, int, 
     return [(coded.id(t.subject), coded.id(t.predicate), coded.id(t.object)) for t in triples]
 
 
-def _coded_axioms(coded: Coded, sources: Sequence[str], asserted_terms: int) -> list[tuple[int, int, int]]:
+def _coded_axioms(coded: Coded, sources: Sequence[str], asserted_terms: int, *, use_cache: bool) -> list[tuple[int, int, int]]:
     """The datatype axioms of the literals among the first ``asserted_terms`` terms, numbered (before the engine counts terms)."""
     literal, terms = coded.literal, coded.terms
     literals = (terms[i] for i in range(asserted_terms) if literal[i])
     type_id = coded.iri(TYPE)
     classes = {terms[o] for name in sources for o in coded.source(name).get(type_id, [])[1::2]}
-    return _encode(coded, datatype_axioms(literals, classes))  # type: ignore[arg-type]
+    return _encode(coded, datatypes.axioms(literals, classes, use_cache=use_cache))  # type: ignore[arg-type]
 
 
 def _decoded(coded: Coded, engine: Engine, axioms: list[tuple[int, int, int]], sources: Sequence[str]) -> list[ox.Triple]:
@@ -266,42 +265,3 @@ def _decoded(coded: Coded, engine: Engine, axioms: list[tuple[int, int, int]], s
         out.extend([triple(terms[s], predicate, terms[o]) for s, o in zip(it, it, strict=True)])  # type: ignore[arg-type]
     out.extend(triple(terms[s], terms[p], terms[o]) for s, p, o in extra)  # type: ignore[arg-type]
     return out
-
-
-def datatype_axioms(literals: Iterable[ox.Literal], classes: Iterable[object] = ()) -> list[ox.Triple]:
-    """owlrl's one-time datatype rules for the datatypes ``literals`` use (dt-type1, disjointness).
-
-    owlrl states ``owl:disjointWith`` between the top datatypes that the graph's
-    literals use (their super-datatypes included); the rest of its datatype
-    rules only type literals, which ``reference.is_junk`` drops.  ``classes``
-    are the objects of the graph's ``rdf:type`` triples: a resource typed
-    with a datatype is left to owlrl.
-    """
-    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
-    from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
-
-    rl = {str(d) for d in OWL_RL_Datatypes}
-    if any(isinstance(c, ox.NamedNode) and c.value in rl for c in classes):
-        raise NeedsFullReasoner("a resource typed with a datatype")
-    wanted = rl - {_XSD_STRING}
-    used = set()
-    for literal in literals:
-        if not literal.language:
-            datatype = literal.datatype.value
-            if datatype in wanted:
-                used.add(datatype)
-    out = []
-    for dt in list(used):
-        for wider in OWL_Datatype_Subsumptions.get(_uri(dt), ()):
-            used.add(str(wider))
-            out.append(ox.Triple(ox.NamedNode(str(wider)), ox.NamedNode(TYPE), ox.NamedNode(RDFS + "Datatype")))
-    for left, pred, right in OWLRL_Datatypes_Disjointness:
-        if str(left) in used and str(right) in used:
-            out.append(ox.Triple(ox.NamedNode(str(left)), ox.NamedNode(str(pred)), ox.NamedNode(str(right))))
-    return out
-
-
-def _uri(iri: str) -> object:
-    from rdflib import URIRef
-
-    return URIRef(iri)

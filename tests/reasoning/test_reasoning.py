@@ -178,3 +178,36 @@ def test_schema_closure_is_found_again_by_another_parse(monkeypatch: pytest.Monk
     assert _strings(inferred) == expected
     blanks = {t.object for t in inferred if isinstance(t.object, ox.BlankNode)}
     assert blanks and blanks <= {q.subject for q in again if isinstance(q.subject, ox.BlankNode)}
+
+
+def test_a_warm_cache_spares_reasoning_owlrl_and_rdflib(tmp_path: Path) -> None:
+    """Once the schema's closure and owlrl's datatype tables are cached, another process reasons without importing either."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kg.core import resources\n"
+        "from kg.graph import rdfio\n"
+        "from kg.reasoning import rules\n"
+        "n = len(rules.infer(rdfio.stream(resources.ontology_files() + resources.data_files())))\n"
+        "print(n, sorted({m.split('.')[0] for m in sys.modules} & {'owlrl', 'rdflib'}))\n"
+    )
+    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache")}
+    cold, warm = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT).stdout.split(maxsplit=1)
+                  for _ in range(2))
+    assert cold[1].strip() == "['owlrl', 'rdflib']"  # the first run reads owlrl's tables and closes the schema with it
+    assert warm == [cold[0], "[]\n"]  # the same closure, from the cache
+
+
+def test_cached_datatype_tables_are_owlrl_s(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kg.reasoning import datatypes
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    read = datatypes.tables()
+    assert read == datatypes.tables() == datatypes._read_owlrl()
+    assert "http://www.w3.org/2001/XMLSchema#integer" in read[0]
+    for entry in (tmp_path / "cache").glob("schema-datatypes-*.json"):
+        entry.write_text('{"damaged": true}', encoding="utf-8")  # a damaged entry is read from owlrl again
+    assert datatypes.tables() == read

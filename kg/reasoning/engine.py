@@ -145,8 +145,22 @@ class Engine:
                    *(q for plans in self.chains.values() for q, _, _ in plans),
                    *(p for pairs in self.has_value.values() for p, _ in pairs)}
         self.tracked = derived | self.joined
-        classes = {*self.sup_class, *self.has_value, *self.intersections, *self.svf_by_filler, *self.avf_by_r}
-        self.class_plans = {c: (tuple(self.sup_class.get(c, ())), tuple(self.has_value.get(c, ())),
+        # A class whose only rule is its superclasses need not fire when a rule adds it together with all
+        # of those (the schema is closed: a domain holds its classes' superclasses, a class's superclasses
+        # theirs); such a class is *settled*: known and output, not fired.  Only while rdf:type itself
+        # starts no property rule (no domain of rdf:type...).
+        plain = self.type not in self.fired - {self.type}
+        busy = {*self.has_value, *self.intersections, *self.svf_by_filler, *self.avf_by_r}
+
+        def split(classes: list[int], also: int | None = None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+            group = {*classes, also}
+            settled = tuple(d for d in classes if plain and d not in busy and set(self.sup_class.get(d, ())) <= group)
+            return tuple(d for d in classes if d not in settled), settled
+
+        self.domain_split = {p: split(classes) for p, classes in self.domain.items()}
+        self.range_split = {p: split(classes) for p, classes in self.range.items()}
+        classes = {*self.sup_class, *busy}
+        self.class_plans = {c: (split(self.sup_class.get(c, []), c), tuple(self.has_value.get(c, ())),
                                 tuple(self.intersections.get(c, ())), tuple(self.svf_by_filler.get(c, ())),
                                 tuple(self.avf_by_r.get(c, ())))
                             for c in classes}
@@ -192,12 +206,14 @@ class Engine:
         while delta:
             rounds += 1
             new: Pairs = {}
-            add = self._adder(known, n, new)
+            settled: Pairs = {}
+            add, settle = self._adder(known, n, new), self._adder(known, n, settled)
             for p, flat in delta.items():
                 for start in range(0, len(flat), 2 * _CHUNK):
                     notices.progress(f"reasoning: round {rounds}, {len(known):,} triples")
-                    self._fire(p, flat[start:start + 2 * _CHUNK], add, n, known)
+                    self._fire(p, flat[start:start + 2 * _CHUNK], add, settle, n, known)
             produced.append(new)
+            produced.append(settled)
             delta = new
         notices.progress_done()
 
@@ -323,7 +339,7 @@ class Engine:
 
         return add
 
-    def _fire(self, p: int, flat: list[int], add: Add, n: int, known: set[int]) -> None:
+    def _fire(self, p: int, flat: list[int], add: Add, settle: Add, n: int, known: set[int]) -> None:
         it = iter(flat)
         pairs = list(zip(it, it, strict=True))
         t = self.type
@@ -348,20 +364,17 @@ class Engine:
                 if (row + o) * n + s not in known:
                     add(o, q, s)
         row = t * n
-        classes = self.domain.get(p)
-        if classes:
-            for s in {s for s, _ in pairs}:  # a subject has many values, a value many subjects: each typed once
-                typed = (row + s) * n
-                for c in classes:
-                    if typed + c not in known:
-                        add(s, t, c)
-        classes = self.range.get(p)
-        if classes:
-            for o in {o for _, o in pairs}:
-                typed = (row + o) * n
-                for c in classes:
-                    if typed + c not in known:
-                        add(o, t, c)
+        for split, side in ((self.domain_split.get(p), 0), (self.range_split.get(p), 1)):
+            if split:
+                loud, quiet = split
+                for x in {pair[side] for pair in pairs}:  # a subject has many values, a value many subjects: each typed once
+                    typed = (row + x) * n
+                    for c in loud:
+                        if typed + c not in known:
+                            add(x, t, c)
+                    for c in quiet:
+                        if typed + c not in known:
+                            settle(x, t, c)
         if p in self.symmetric:
             for s, o in pairs:
                 add(o, p, s)
@@ -395,7 +408,7 @@ class Engine:
                     for start, end in self._chain_paths(chain, i, s, o):
                         add(start, q, end)
         if p == t:
-            self._fire_types(pairs, add, n, known)
+            self._fire_types(pairs, add, settle, n, known)
 
     def _chain_paths(self, chain: list[int], i: int, s: int, o: int) -> list[tuple[int, int]]:
         """(start, end) of every path through the chain whose i-th link is s -> o."""
@@ -413,18 +426,21 @@ class Engine:
                 return []
         return [(a, b) for a in starts for b in ends]
 
-    def _fire_types(self, pairs: list[tuple[int, int]], add: Add, n: int, known: set[int]) -> None:
+    def _fire_types(self, pairs: list[tuple[int, int]], add: Add, settle: Add, n: int, known: set[int]) -> None:
         t, plans, sp, op = self.type, self.class_plans, self.sp, self.op
         row = t * n
         for s, c in pairs:
             plan = plans.get(c)
             if plan is None:
                 continue
-            supers, values, intersections, some, every = plan
+            (loud, quiet), values, intersections, some, every = plan
             typed = (row + s) * n
-            for d in supers:
+            for d in loud:
                 if typed + d not in known:
                     add(s, t, d)
+            for d in quiet:
+                if typed + d not in known:
+                    settle(s, t, d)
             for prop, value in values:
                 add(s, prop, value)
             if intersections:

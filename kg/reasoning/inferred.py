@@ -23,4 +23,9 @@ def inferred_quads(files: list[Path], quads: list[ox.Quad], *, use_cache: bool =
         triples = rules.infer(quads, use_cache=use_cache)
         if name:
             cache.save_triples(name, triples)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    quads = []
+    triples.reverse()
+    while triples:  # each triple goes as its quad comes: a big closure is not held twice
+        t = triples.pop()
+        quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
+    return quads

@@ -135,3 +135,79 @@ def test_owlrl_sees_the_schema_only_when_a_graph_is_built(tmp_path: Path, monkey
     assert not any(s.startswith(f"{ID}mechanism/") for s in subjects)  # no mechanism, bundled or generated, went to owlrl
     answer = graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KSM}InternetDependentMechanism> FILTER(STRSTARTS(STR(?m), '{ID}mechanism/gen-')) }}")
     assert int(answer.rows[0]["n"].value) > 10  # type: ignore[union-attr]  # and the generated ones were reasoned over all the same
+
+
+def test_a_stream_read_once_gives_owlrl_s_closure(tmp_path: Path) -> None:
+    """The reasoner reads its input once (a parser's stream, nothing of it held) and still entails what owlrl does."""
+    path = _generator().write(3000, tmp_path / "generated.nt", seed=3)
+    quads = list(rdfio.stream([*resources.ontology_files(), *resources.data_files(), path]))  # one parse: the same blank nodes
+    streamed = fastreason.infer(iter(quads))  # read once, as a parser's stream is
+    assert _strings(streamed) == _strings(reason.infer(quads))
+    assert len(streamed) == len(_strings(streamed))  # each inferred triple once
+
+
+def test_a_triple_stated_twice_changes_nothing(bundled_quads: list[ox.Quad], tmp_path: Path) -> None:
+    """The same triple in several graphs (schema and instance triples alike) is one triple, as for owlrl."""
+    path = _generator().write(1500, tmp_path / "generated.nt", seed=5)
+    quads = bundled_quads + rdfio.read_quads(path)
+    twice = quads + [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(ID + "graph/copy")) for q in quads[::3]]
+    fast = fastreason.infer(twice)
+    assert _strings(fast) == _strings(reason.infer(quads))
+    assert len(fast) == len(_strings(fast))
+    asserted = {str(q.triple) for q in quads}
+    assert not asserted & _strings(fast)  # nothing asserted comes back as inferred
+
+
+def test_schema_closure_is_found_again_by_another_parse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The parser names blank nodes at random; the cached closure of the schema serves the next process all the same.
+
+    Its blank nodes (restrictions, lists) come back under this parse's names:
+    the defined classes' members are typed with the restrictions the graph holds.
+    """
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    files = resources.ontology_files() + resources.data_files()
+    fastreason.infer(rdfio.read_all(files))  # fills the cache
+    again = rdfio.read_all(files)  # as another process would: other blank node names
+    expected = _strings(reason.infer(again))
+
+    def owlrl_called(*args: object, **kwargs: object) -> None:
+        raise AssertionError("owlrl ran although the schema closure was cached")
+
+    monkeypatch.setattr(reason, "infer", owlrl_called)
+    inferred = fastreason.infer(again)
+    assert _strings(inferred) == expected
+    blanks = {t.object for t in inferred if isinstance(t.object, ox.BlankNode)}
+    assert blanks and blanks <= {q.subject for q in again if isinstance(q.subject, ox.BlankNode)}
+
+
+def test_a_warm_cache_spares_reasoning_owlrl_and_rdflib(tmp_path: Path) -> None:
+    """Once the schema's closure and owlrl's datatype tables are cached, another process reasons without importing either."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kg.core import resources\n"
+        "from kg.graph import rdfio\n"
+        "from kg.reasoning import rules\n"
+        "n = len(rules.infer(rdfio.stream(resources.ontology_files() + resources.data_files())))\n"
+        "print(n, sorted({m.split('.')[0] for m in sys.modules} & {'owlrl', 'rdflib'}))\n"
+    )
+    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache")}
+    cold, warm = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT).stdout.split(maxsplit=1)
+                  for _ in range(2))
+    assert cold[1].strip() == "['owlrl', 'rdflib']"  # the first run reads owlrl's tables and closes the schema with it
+    assert warm == [cold[0], "[]\n"]  # the same closure, from the cache
+
+
+def test_cached_datatype_tables_are_owlrl_s(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kg.reasoning import datatypes
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    read = datatypes.tables()
+    assert read == datatypes.tables() == datatypes._read_owlrl()
+    assert "http://www.w3.org/2001/XMLSchema#integer" in read[0]
+    for entry in (tmp_path / "cache").glob("schema-datatypes-*.json"):
+        entry.write_text('{"damaged": true}', encoding="utf-8")  # a damaged entry is read from owlrl again
+    assert datatypes.tables() == read

@@ -16,7 +16,8 @@ so a join always sees both of its premises.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 
 from kg.core import notices
 from kg.reasoning.coded import Coded, Pairs
@@ -287,21 +288,9 @@ class Engine:
     def _index_all(self, p: int, flat: list[int]) -> None:
         by_s, by_o = self.sp.get(p), self.op.get(p)
         if by_s is not None:
-            it = iter(flat)
-            for s, o in zip(it, it, strict=True):
-                found = by_s.get(s)
-                if found is None:
-                    by_s[s] = [o]
-                else:
-                    found.append(o)
+            _group(by_s, islice(flat, 0, None, 2), islice(flat, 1, None, 2))
         if by_o is not None:
-            it = iter(flat)
-            for s, o in zip(it, it, strict=True):
-                found = by_o.get(o)
-                if found is None:
-                    by_o[o] = [s]
-                else:
-                    found.append(s)
+            _group(by_o, islice(flat, 1, None, 2), islice(flat, 0, None, 2))
 
     def _index(self, p: int, s: int, o: int) -> None:
         by_s, by_o = self.sp.get(p), self.op.get(p)
@@ -453,3 +442,13 @@ class Engine:
             for prop, filler in every:
                 for y in list(sp[prop].get(s, ())):
                     add(y, t, filler)
+
+
+def _group(index: dict[int, list[int]], keys: Iterable[int], values: Iterable[int]) -> None:
+    """Append each value to the list of its key (pairs of a flat list, read in place without a copy)."""
+    for key, value in zip(keys, values, strict=True):
+        found = index.get(key)
+        if found is None:
+            index[key] = [value]
+        else:
+            found.append(value)

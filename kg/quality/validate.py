@@ -74,16 +74,16 @@ class Report:
         return not any(v.severity == "Violation" for v in self.violations)
 
     def render(self, lang: str = "fr") -> str:
-        read = len(self.files) if self.files or not self.graphs else self.graphs
-        counts = (read, len(self.violations), self.checks_run)
+        by_file = bool(self.files) or not self.graphs  # a store has graphs, no files
+        read = len(self.files) if by_file else self.graphs
         if lang == "fr":
             head = "Conforme" if self.conforms else "Non conforme"
-            what = "fichier(s)" if self.files or not self.graphs else "graphe(s)"
-            summary = ("{} " + what + ", {} problème(s), {} requêtes de contrôle").format(*counts)
+            what = "fichier(s)" if by_file else "graphe(s)"
+            summary = f"{read} {what}, {len(self.violations)} problème(s), {self.checks_run} requêtes de contrôle"
         else:
             head = "Conforms" if self.conforms else "Does not conform"
-            what = "file(s)" if self.files or not self.graphs else "graph(s)"
-            summary = ("{} " + what + ", {} problem(s), {} check queries").format(*counts)
+            what = "file(s)" if by_file else "graph(s)"
+            summary = f"{read} {what}, {len(self.violations)} problem(s), {self.checks_run} check queries"
         lines = [f"{head}: {summary}"]
         for v in self.violations:
             where = f" {v.path}" if v.path else ""

@@ -183,13 +183,14 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
         inner = [g for g in scopes if group.start < g.start and g.end < group.end]
         nested = [g for g in inner if not any(o.start < g.start and g.end < o.end for o in inner)]
         direct = _variables(query, group.start, group.end, skip=nested)
+        below = set().union(*(_variables(query, g.start, g.end) for g in nested)) if group is where else set()
         # A block where the group uses the variable itself, not only in its own
         # branches and subqueries (which get theirs): Virtuoso 7.2 answers
         # nothing where the blocks of two parameters stand at the head of a
         # group and each is used in another branch of a UNION inside it.  The
         # WHERE group binds every variable that no branch or subquery uses.
         names = [name for name in bindings if name in direct
-                 or (group is where and not any(name in _variables(query, g.start, g.end) for g in nested))]
+                 or (group is where and name not in below)]
         if names and group is where:
             inserts.append((group.start, "".join(f"\n  VALUES ?{name} {{ {bindings[name]} }}" for name in names) + "\n"))
         elif names:

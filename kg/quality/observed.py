@@ -37,7 +37,8 @@ the one thing these rules do not cover by themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -122,6 +123,11 @@ def named_in(shapes: Any, path: Any = None) -> frozenset[str]:
     """:func:`named`, computed once per process for a shapes file that has not changed."""
     if path is None:
         return named(shapes)
+    return named_in_file(path)
+
+
+def named_in_file(path: Any) -> frozenset[str]:
+    """:func:`named` of a shapes file, computed once per process while the file does not change."""
     stat = path.stat()
     return _named_in_file(str(path), stat.st_size, stat.st_mtime_ns)
 
@@ -146,19 +152,43 @@ def shacl_input(store: ox.Store, names: frozenset[str]) -> ox.Store:
     return data
 
 
+def _vocabulary(names: frozenset[str], axioms: Iterable[ox.Quad]) -> tuple[set[str], set[str]]:
+    """The classes whose types and the predicates whose triples the shapes can see, given the closure's axioms.
+
+    ``axioms`` holds (at least) every ``owl:disjointWith`` and ``rdfs:subPropertyOf`` triple of the closure.
+    """
+    classes, predicates = set(names), set(names) - {TYPE.value}
+    for axiom in axioms:
+        if axiom.predicate == DISJOINT_WITH:
+            classes.update(term.value for term in (axiom.subject, axiom.object) if isinstance(term, ox.NamedNode))
+        elif (axiom.predicate == SUB_PROPERTY_OF and isinstance(axiom.subject, ox.NamedNode) and isinstance(axiom.object, ox.NamedNode)
+              and axiom.object.value in names):
+            predicates.add(axiom.subject.value)
+    return classes, predicates
+
+
 def observed(store: ox.Store, names: frozenset[str]) -> list[ox.Quad]:
     """The inferred quads the shapes can see (the rules of the module's docstring)."""
     inferred = ox.NamedNode(INFERRED_GRAPH)
-    classes = set(names)
-    for axiom in store.quads_for_pattern(None, DISJOINT_WITH, None):
-        classes.update(term.value for term in (axiom.subject, axiom.object) if isinstance(term, ox.NamedNode))
-    predicates = set(names) - {TYPE.value}
-    for axiom in store.quads_for_pattern(None, SUB_PROPERTY_OF, None):
-        if isinstance(axiom.subject, ox.NamedNode) and isinstance(axiom.object, ox.NamedNode) and axiom.object.value in names:
-            predicates.add(axiom.subject.value)
+    axioms = itertools.chain(store.quads_for_pattern(None, DISJOINT_WITH, None), store.quads_for_pattern(None, SUB_PROPERTY_OF, None))
+    classes, predicates = _vocabulary(names, axioms)
     found: list[ox.Quad] = []
     for cls in sorted(classes):
         found.extend(store.quads_for_pattern(None, TYPE, ox.NamedNode(cls), inferred))
     for predicate in sorted(predicates):
         found.extend(store.quads_for_pattern(None, ox.NamedNode(predicate), None, inferred))
     return found
+
+
+def seen(inferred: Sequence[ox.Quad], names: frozenset[str], asserted: ox.Store) -> list[ox.Quad]:
+    """:func:`observed`, for an inferred graph still in a list, beside a store of the asserted quads.
+
+    ``kg validate FILE...`` reasons and then builds the engine's input
+    straight from the reasoner's list, instead of storing the whole closure
+    first and copying a part of it out.
+    """
+    schema = (DISJOINT_WITH, SUB_PROPERTY_OF)
+    axioms = [q for q in inferred if q.predicate in schema]
+    axioms += [q for predicate in schema for q in asserted.quads_for_pattern(None, predicate, None)]
+    classes, predicates = _vocabulary(names, axioms)
+    return [q for q in inferred if (q.object.value in classes if q.predicate == TYPE else q.predicate.value in predicates)]  # type: ignore[union-attr]

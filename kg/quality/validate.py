@@ -187,7 +187,9 @@ def _violations(results: Any) -> list[Violation]:
     return sorted(violations, key=lambda v: (v.focus, v.source, v.path, v.severity, v.message_en, v.message_fr))
 
 
-def _shacl(graph: KnowledgeGraph, shapes: Path, *, engine: str | None = None, whole_closure: bool = False) -> tuple[list[Violation], Any]:
+def _shacl(graph: KnowledgeGraph, shapes: Path, *, engine: str | None = None, whole_closure: bool = False,
+           prepared: bool = False) -> tuple[list[Violation], Any]:
+    """The SHACL results on ``graph``; ``prepared``: its store is already the engine's input (kg.quality.observed)."""
     import rdflib
 
     if not shapes.is_file():
@@ -197,7 +199,7 @@ def _shacl(graph: KnowledgeGraph, shapes: Path, *, engine: str | None = None, wh
     except Exception as error:  # rdflib raises several unrelated types for bad Turtle
         raise InputError(f"{shapes}: bad Turtle syntax: {error}") from None
     # The asserted data and the entailments the shapes can see, not the whole closure (kg.quality.observed).
-    store = graph.store if whole_closure else observed.shacl_input(graph.store, observed.named_in(shapes_graph, shapes))
+    store = graph.store if whole_closure or prepared else observed.shacl_input(graph.store, observed.named_in(shapes_graph, shapes))
     # The store lowercases language tags; the shapes must see "FR" as the file wrote it.
     tags = written_tags(graph.files)
     if engine_for(tags, asked=engine) == "pyshacl-turbo":
@@ -249,18 +251,55 @@ def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None, en
     shapes can see (kg.quality.observed); ``whole_closure`` gives it every
     inferred triple instead, which reports the same, slower.
     """
+    report = Report(files=list(files or []), graphs=sum(1 for _ in graph.store.named_graphs()))
+    return _run(report, graph, lambda: graph, engine=engine, whole_closure=whole_closure)
+
+
+def _run(report: Report, shacl: KnowledgeGraph, checked: Callable[[], KnowledgeGraph], *, engine: str | None,
+         whole_closure: bool = False, prepared: bool = False) -> Report:
+    """Fill ``report``: the shapes on ``shacl``, and beside them, in a thread, the checks on the graph ``checked`` makes.
+
+    Both the SHACL engine and pyoxigraph let go of the GIL, so a second core
+    shortens the wait; ``checked`` can build its graph in that thread too.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
-    report = Report(files=list(files or []), graphs=sum(1 for _ in graph.store.named_graphs()))
-    # The check queries run beside the SHACL engine: both let go of the GIL, so a second core shortens the wait.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(_checks, graph, resources.checks_dir())
-        found, report.shacl_results = _shacl(graph, resources.shapes_file(), engine=engine, whole_closure=whole_closure)
+        checks = pool.submit(lambda: _checks(checked(), resources.checks_dir()))
+        found, report.shacl_results = _shacl(shacl, resources.shapes_file(), engine=engine, whole_closure=whole_closure, prepared=prepared)
         count, failed = checks.result()
     report.violations.extend(found)
     report.checks_run = count
     report.violations.extend(failed)
     return report
+
+
+def _validate_files(data: list[Path], *, engine: str | None) -> Report:
+    """``kg validate FILE...``: the engine's input built from the reasoner's list, the whole graph for the checks beside it.
+
+    Storing the whole closure and copying the engine's part out of it
+    (what :func:`validate_graph` does with a store it is given) would put
+    both on the way to the SHACL engine; here only the asserted quads and
+    the observed ones are stored before it starts, and the store of the
+    whole graph the checks read is filled in their thread.
+    """
+    from kg.reasoning.inferred import inferred_quads
+
+    paths = resources.ontology_files() + data
+    # keep=False: a user's file, validated once, leaves no snapshot in the cache (a 50 MB file left 92 MB)
+    shacl = KnowledgeGraph.from_files(paths, infer=False, keep=False)
+    asserted = shacl.quads()
+    inferred = inferred_quads(paths, asserted, use_cache=True, keep=False)
+    shacl.store.extend(observed.seen(inferred, observed.named_in_file(resources.shapes_file()), shacl.store))
+
+    def whole() -> KnowledgeGraph:
+        store = ox.Store()
+        store.extend(asserted)
+        store.extend(inferred)
+        return KnowledgeGraph(store=store, files=paths)
+
+    report = Report(files=data, graphs=len(paths) + 1)
+    return _run(report, shacl, whole, engine=engine, prepared=True)
 
 
 def validate(files: list[Path] | None = None, *, engine: str | None = None) -> Report:
@@ -270,9 +309,7 @@ def validate(files: list[Path] | None = None, *, engine: str | None = None) -> R
     imported graphs together), else the bundled data.
     """
     if files:
-        data = [Path(f) for f in files]
-        # keep=False: a user's file, validated once, leaves no snapshot in the cache (a 50 MB file left 92 MB)
-        return validate_graph(KnowledgeGraph.from_files(resources.ontology_files() + data, keep=False), files=data, engine=engine)
+        return _validate_files([Path(f) for f in files], engine=engine)
     from kg.graph.dataset import open_graph
 
     graph = open_graph()

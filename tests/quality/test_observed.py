@@ -65,6 +65,17 @@ def test_generated_data_with_planted_mistakes(planted: list[Path]) -> None:
     assert not missing, f"planted mistakes no longer reported: {sorted(missing)}"
 
 
+def test_files_are_validated_as_the_store_would_be(planted: list[Path]) -> None:
+    """kg validate FILE... builds the engine's input from the reasoner's list: the report is the store's."""
+    from kg.quality.validate import validate, validate_graph
+
+    from_files = validate(planted)
+    from_store = validate_graph(KnowledgeGraph.from_files(resources.ontology_files() + planted, keep=False), files=planted)
+    assert from_files.violations == from_store.violations
+    assert from_files.checks_run == from_store.checks_run > 10
+    assert any(v.source.startswith("check:") for v in from_files.violations)
+
+
 def test_far_fewer_inferred_triples_than_the_closure(planted: list[Path]) -> None:
     graph = KnowledgeGraph.from_files(resources.ontology_files() + planted, keep=False)
     shapes = rdflib.Graph().parse(resources.shapes_file(), format="turtle")
@@ -96,6 +107,11 @@ def test_what_is_observed_of_the_inferred_graph() -> None:
     kept = {(q.predicate.value.removeprefix(ex), q.object.value.removeprefix(ex)) for q in observed.observed(store, frozenset({ex + "Named", ex + "named"}))}
     assert kept == {(rdf_type, "Named"), (rdf_type, "A"), ("named", "y"), ("cell", "y")}
     assert len(observed.shacl_input(store, frozenset({ex + "Named", ex + "named"}))) == 3 + len(kept)
+    # the same from the reasoner's list, as kg validate FILE... builds it
+    asserted_only = ox.Store()
+    asserted_only.extend(q for q in store if q.graph_name != inferred)
+    listed = observed.seen(list(store.quads_for_pattern(None, None, None, inferred)), frozenset({ex + "Named", ex + "named"}), asserted_only)
+    assert {str(q) for q in listed} == {str(q) for q in observed.observed(store, frozenset({ex + "Named", ex + "named"}))}
 
 
 def _patterns(node: Any) -> list[tuple[Any, Any, Any]]:

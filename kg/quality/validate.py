@@ -288,14 +288,14 @@ def _validate_files(data: list[Path], *, engine: str | None) -> Report:
     paths = resources.ontology_files() + data
     # keep=False: a user's file, validated once, leaves no snapshot in the cache (a 50 MB file left 92 MB)
     shacl = KnowledgeGraph.from_files(paths, infer=False, keep=False)
-    asserted = shacl.quads()
-    inferred = inferred_quads(paths, asserted, use_cache=True, keep=False)
-    shacl.store.extend(observed.seen(inferred, observed.named_in_file(resources.shapes_file()), shacl.store))
+    parts = [shacl.quads()]  # the asserted quads, then the inferred ones: let go of as soon as they are stored
+    parts.append(inferred_quads(paths, parts[0], use_cache=True, keep=False))
+    shacl.store.extend(observed.seen(parts[1], observed.named_in_file(resources.shapes_file()), shacl.store))
 
     def whole() -> KnowledgeGraph:
         store = ox.Store()
-        store.extend(asserted)
-        store.extend(inferred)
+        while parts:
+            store.extend(parts.pop())
         return KnowledgeGraph(store=store, files=paths)
 
     report = Report(files=data, graphs=len(paths) + 1)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -53,6 +54,7 @@ _SH = "http://www.w3.org/ns/shacl#"
 TYPE = ox.NamedNode(_RDF + "type")
 SUB_PROPERTY_OF = ox.NamedNode(_RDFS + "subPropertyOf")
 DISJOINT_WITH = ox.NamedNode(_OWL + "disjointWith")
+_FORMAT = b"observed-1\n"  # bump when what named() collects changes: the cached names are then read again
 
 
 def _prefixes(shapes: Any, declarer: Any) -> dict[str, str]:
@@ -114,9 +116,25 @@ def named(shapes: Any) -> frozenset[str]:
 
 @lru_cache(maxsize=4)
 def _named_in_file(path: str, size: int, mtime: int) -> frozenset[str]:
+    """The names of a shapes file, from the on-disk cache when its bytes were seen before.
+
+    Reading them parses the file and its SPARQL with rdflib (a tenth of a
+    second and more, which a small ``kg import`` would feel at each run).
+    """
+    import hashlib
+
+    from kg.reasoning import cache
+
+    content = Path(path).read_bytes()
+    name = f"shapes-{hashlib.sha256(_FORMAT + content).hexdigest()[:32]}.json"
+    found = cache.load_json(name)
+    if isinstance(found, list) and all(isinstance(iri, str) for iri in found):
+        return frozenset(found)
     import rdflib
 
-    return named(rdflib.Graph().parse(path, format="turtle"))
+    names = named(rdflib.Graph().parse(data=content, format="turtle"))
+    cache.save_json(name, sorted(names))
+    return names
 
 
 def named_in(shapes: Any, path: Any = None) -> frozenset[str]:

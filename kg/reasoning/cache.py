@@ -27,9 +27,10 @@ from kg.core.errors import KgError, UsageError
 _CACHE_FORMAT = "3"
 DEFAULT_LIMIT_MB = 256
 # What this module writes (and so may remove): inferred-, schema- and dataset- entries, saved
-# queries' parsed headers (header-), the inputs' stamps and keys (stamps-), and
-# the temporary files of writes that were interrupted (removed once they are an hour old).
-_ENTRY_PREFIXES = ("inferred-", "schema-", "dataset-", "header-", "stamps-")
+# queries' parsed headers (header-), the IRIs a shapes file names (shapes-, kg.quality.observed),
+# the inputs' stamps and keys (stamps-), and the temporary files of writes that were
+# interrupted (removed once they are an hour old).
+_ENTRY_PREFIXES = ("inferred-", "schema-", "dataset-", "header-", "shapes-", "stamps-")
 _ENTRY_SUFFIXES = (".nt", ".nq", ".json")
 _STALE_TEMPORARY = 3600.0
 

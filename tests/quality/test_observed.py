@@ -151,3 +151,17 @@ def test_the_shapes_read_no_predicate_or_class_they_do_not_name() -> None:
             if predicate == rdflib.RDF.type and isinstance(value, rdflib.Variable) and str(value) not in bound:
                 free.add((where, "a ?class"))
     assert free == {("PositionSequenceValidator", "?predicate"), ("DisjointClassesValidator", "a ?class"), ("a target", "a ?class")}
+
+
+def test_the_names_of_the_shapes_file_are_cached_on_disk() -> None:
+    """A run after the first reads the names from the cache, without parsing the shapes' SPARQL: the same names."""
+    from kg.reasoning import cache
+
+    shapes = rdflib.Graph().parse(resources.shapes_file(), format="turtle")
+    observed._named_in_file.cache_clear()
+    first = observed.named_in_file(resources.shapes_file())
+    saved = sorted(cache.cache_dir().glob("shapes-*.json"))
+    assert saved
+    observed._named_in_file.cache_clear()
+    assert observed.named_in_file(resources.shapes_file()) == first == observed.named(shapes)
+    assert {"https://w3id.org/ksm/ontology#VerbatimSource", "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"} <= first  # read from SPARQL only

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.core.namespaces import PREFIXES
+from kg.web.answers import Job
 from kg.web.negotiation import GRAPH_TYPES, HTML, RESULTS_TYPES, choose, content_type
 from kg.web.pages import Pages
 from kg.web.state import Server
-from kg.web.worker import Job
 
 FORMAT_PARAM = {
     "json": "application/sparql-results+json, application/ld+json;q=0.9",

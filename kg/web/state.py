@@ -20,7 +20,8 @@ from kg.core.errors import UsageError
 from kg.graph.dataset import open_graph
 from kg.graph.store import KnowledgeGraph
 from kg.release.site import Site
-from kg.web.worker import Answer, Job, QueryPool, QueryTimeout
+from kg.web.answers import Answer, Job
+from kg.web.worker import QueryPool, QueryTimeout
 
 if TYPE_CHECKING:
     from kg.release.publish import JsonLd

@@ -211,7 +211,7 @@ class QueryPool:
         self._dataset = dataset
         self._memory = memory_mb * 1024 * 1024
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()  # the worker that answered last goes next: its caches are warm
         self._spare: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()

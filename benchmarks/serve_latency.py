@@ -26,7 +26,10 @@ The clients share the machine's cores with the servers: at concurrency 16 on
 a 2-core machine the figures are as much about CPU per request as about
 latency, for every server alike.
 
-    .venv/bin/python benchmarks/serve_latency.py [--requests 400] [--rounds 5] [--clients 1 4 16]
+The clients run at ``--client-nice`` (0 by default); 19 lets both servers
+go first, as clients on other machines would (kg's query workers run at 10).
+
+    .venv/bin/python benchmarks/serve_latency.py [--requests 400] [--rounds 5] [--clients 1 4 16] [--client-nice 0]
                      [--workloads same distinct] [--query mechanisms-by-tool] [--kg before=../other/.venv/bin/kg]
 """
 
@@ -35,6 +38,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import os
 import random
 import socket
 import statistics
@@ -76,8 +80,9 @@ def wait_up(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def _client(endpoint: str, paths: list[str], out: Connection) -> None:
+def _client(endpoint: str, paths: list[str], out: Connection, nice: int) -> None:
     """One client process: warm up its connection, then time each request on it."""
+    os.nice(nice)
     parts = urllib.parse.urlsplit(endpoint)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     for path in paths[:5]:
@@ -97,7 +102,7 @@ def _client(endpoint: str, paths: list[str], out: Connection) -> None:
     out.send(latencies)
 
 
-def measure(endpoint: str, query: str, *, requests: int, clients: int, distinct: bool, salt: str) -> list[float]:
+def measure(endpoint: str, query: str, *, requests: int, clients: int, distinct: bool, salt: str, nice: int = 0) -> list[float]:
     """Latencies of ``requests`` requests (plus 5 warm-ups a client) sent by ``clients`` processes at once."""
     each = max(1, requests // clients) + 5
     texts = [f"{query}\n# {salt} {c} {i}\n" if distinct else query for c in range(clients) for i in range(each)]
@@ -106,7 +111,7 @@ def measure(endpoint: str, query: str, *, requests: int, clients: int, distinct:
     pipes, processes = [], []
     for c in range(clients):
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_client, args=(endpoint, paths[c * each:(c + 1) * each], sender))
+        process = context.Process(target=_client, args=(endpoint, paths[c * each:(c + 1) * each], sender, nice))
         pipes.append(receiver)
         processes.append(process)
     for process in processes:
@@ -133,6 +138,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--workloads", nargs="+", default=["same", "distinct"], choices=["same", "distinct"])
     parser.add_argument("--query", default="mechanisms-by-tool")
+    parser.add_argument("--client-nice", type=int, default=0, help="niceness of the client processes (19: the servers go first)")
     parser.add_argument("--kg", action="append", default=[], metavar="NAME=PATH", help="another kg executable to measure as well")
     args = parser.parse_args()
 
@@ -169,7 +175,7 @@ def main() -> None:
                         random.shuffle(order)
                         for name in order:
                             found = sorted(measure(endpoints[name], query, requests=args.requests, clients=clients,
-                                                   distinct=workload == "distinct", salt=f"{round_} {name}"))
+                                                   distinct=workload == "distinct", salt=f"{round_} {name}", nice=args.client_nice))
                             medians.setdefault((workload, clients, name), []).append(statistics.median(found))
                             p99s.setdefault((workload, clients, name), []).append(found[min(len(found) - 1, round(0.99 * len(found)) - 1)])
                 print(f"round {round_ + 1} done", file=sys.stderr)

@@ -66,6 +66,14 @@ def test_rows_with_nothing_bound_count(media: str) -> None:
     assert answer.status == 200 and _rows(answer.body, FORMATS[media]) == 3000
 
 
+@pytest.mark.parametrize("media", list(FORMATS))
+def test_a_value_longer_than_the_csv_modules_field_limit_counts_as_one_row(media: str) -> None:
+    query = 'SELECT ?x WHERE { VALUES ?x { "' + "a" * 200_000 + '" "b" } }'  # csv reads fields of 128 KiB at most by default
+    answer = execute(ox.Store(), Job(query=query, accept=media), max_rows=2)
+    assert answer.status == 200 and _rows(answer.body, FORMATS[media]) == 2
+    assert execute(ox.Store(), Job(query=query, accept=media), max_rows=1).status == 400
+
+
 def test_a_select_is_evaluated_once() -> None:
     store = CountingStore(ox.Store())
     answer = execute(store, Job(query=_values(50), accept="application/sparql-results+json"), max_rows=100)  # type: ignore[arg-type]

@@ -123,3 +123,17 @@ def test_kg_validate_reports_a_failed_check_and_exits_1(runner, tmp_path: Path) 
     assert "check:statement-text-identical-in-fr-and-en" in result.stdout
     assert "https://example.org/s" in result.stdout or "ex:s" in result.stdout
     assert f"{len(CASES)} check queries" in result.stdout
+
+
+def test_label_language_check_is_about_our_resources_only(checks: Catalogue, tmp_path: Path) -> None:
+    """Another vocabulary's label in German is left alone; one on a mechanism or statement of any IRI is not."""
+    slip = tmp_path / "foreign.ttl"
+    slip.write_text(PREFIXES + """
+ex:tool-user ksm:usesTool ksmc:email ; skos:prefLabel "Mechanismus"@de .
+mech:network ksm:hasObjective ex:goal .
+ex:goal rdfs:label "Ziel"@de .
+ex:foreign rdfs:label "Fremd"@de .
+""", encoding="utf-8")
+    rows = run_saved(open_graph(extra=[slip]), checks.get("label-language-not-fr-en")).rows
+    # a mechanism by the domain of ksm:usesTool, a statement by the range of ksm:hasObjective: both entailed
+    assert sorted({row["resource"].value for row in rows}) == ["https://example.org/goal", "https://example.org/tool-user"]  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ import gc
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,11 +120,10 @@ class Change:
     ``added`` and ``replaced`` graphs hold their new content in the store;
     what left the store (a replaced graph's old triples, taken-over
     triples, inferred triples that no longer hold) and what the inferred
-    graph gained are kept as what they were about: each subject with the
-    predicates it lost or gained (``about``), and the objects (``objects``;
-    literals and classes left out).  Those are gathered only where a check
-    will read them (``track``); ``everything`` says that the whole store is
-    new (the bundled graphs were written), so that a check looks at all of it.
+    graph gained are kept (``noted``) where a check will read them
+    (``track``), and read as what they were about (:meth:`about`).
+    ``everything`` says that the whole store is new (the bundled graphs
+    were written), so that a check looks at all of it.
     """
 
     added: list[str] = field(default_factory=list)  # graphs that did not exist before
@@ -132,18 +131,23 @@ class Change:
     removed: list[str] = field(default_factory=list)
     track: bool = False
     everything: bool = False
-    about: set[tuple[Node, ox.NamedNode]] = field(default_factory=set)
-    objects: set[Node] = field(default_factory=set)
+    noted: list[Collection[ox.Triple | ox.Quad]] = field(default_factory=list)
 
-    def note(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
-        """Remember what triples that left the store or joined the inferred graph were about (when tracking)."""
-        if not self.track or self.everything:
-            return
-        about, objects, kind = self.about, self.objects, _TYPE
-        for t in triples:
-            about.add((t.subject, t.predicate))  # type: ignore[arg-type]
-            if not isinstance(t.object, ox.Literal) and t.predicate != kind:  # classes: see kg.quality.scope
-                objects.add(t.object)  # type: ignore[arg-type]
+    def note(self, triples: Collection[ox.Triple | ox.Quad]) -> None:
+        """Keep triples that left the store or joined the inferred graph, when a check will read them."""
+        if self.track and not self.everything and triples:
+            self.noted.append(triples)
+
+    def about(self) -> tuple[set[tuple[Node, ox.NamedNode]], set[Node]]:
+        """What the noted triples were about: (subject, predicate) pairs, and objects (literals and classes aside)."""
+        about: set[tuple[Node, ox.NamedNode]] = set()
+        objects: set[Node] = set()
+        for triples in self.noted:
+            for t in triples:
+                about.add((t.subject, t.predicate))  # type: ignore[arg-type]
+                if not isinstance(t.object, ox.Literal) and t.predicate != _TYPE:  # classes: see kg.quality.scope
+                    objects.add(t.object)  # type: ignore[arg-type]
+        return about, objects
 
     def changed_graphs(self) -> list[str]:
         """The graphs whose present content is new."""
@@ -370,16 +374,20 @@ def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | No
     from kg.reasoning import rules
 
     added = [ox.NamedNode(name) for name in what.added]
-    new = [q.triple for g in added for q in store.quads_for_pattern(None, None, None, g)]
+    new = [q for g in added for q in store.quads_for_pattern(None, None, None, g)]
     gained = rules.infer_increment(new, _StoreBase(store, added))
     if gained is None:
         return None
-    lacking = [t for t in dict.fromkeys(gained) if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
-    asserted_now = [q for q in (ox.Quad(t.subject, t.predicate, t.object, node) for t in new) if q in store]
+    settled = {ox.NamedNode(p) for p in gained.settled}  # the engine knew all their triples: what it derived is new
+    lacking = [t for t in dict.fromkeys(gained.triples)
+               if t.predicate in settled or next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
+    inferred_predicates = {row["p"] for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")}  # type: ignore[union-attr]
+    asserted_now = [q for q in (ox.Quad(t.subject, t.predicate, t.object, node) for t in new if t.predicate in inferred_predicates) if q in store]
     for quad in asserted_now:  # nothing asserted is also stored as inferred
         store.remove(quad)
     _put(store, [ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking])
     what.note(lacking)
+    what.note(asserted_now)
     return count(store, INFERRED_GRAPH)
 
 
@@ -533,7 +541,7 @@ def replace_graph(store: ox.Store, node: ox.NamedNode, triples: Iterable[ox.Trip
 def _drop_graph(store: ox.Store, node: ox.NamedNode, what: Change) -> None:
     """Empty a graph that is about to be replaced, noting in ``what`` the resources its triples were about."""
     if what.track:
-        what.note(store.quads_for_pattern(None, None, None, node))
+        what.note(list(store.quads_for_pattern(None, None, None, node)))
     store.remove_graph(node)
 
 

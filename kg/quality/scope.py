@@ -120,7 +120,7 @@ class _Around:
 
 def changed(store: ox.Store, change: Change) -> tuple[set[tuple[Node, ox.NamedNode]], set[Node]]:
     """What changed: (subject, predicate) pairs and objects (classes aside), of the graphs' new content and of what ``change`` noted."""
-    about, objects = set(change.about), set(change.objects)
+    about, objects = change.about()
     for name in change.changed_graphs():
         for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
             about.add((quad.subject, quad.predicate))  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -252,7 +252,14 @@ class Base(Protocol):
 _LIST_PREDICATES_AND_TYPE = {RDF + "first", RDF + "rest", TYPE}
 
 
-def infer_increment(new: Sequence[ox.Triple], base: Base, *, use_cache: bool = True) -> list[ox.Triple] | None:
+class Increment(NamedTuple):
+    """What the closure gains: ``triples`` (a superset), of which those with a ``settled`` predicate are surely new."""
+
+    triples: list[ox.Triple]
+    settled: frozenset[str]
+
+
+def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache: bool = True) -> Increment | None:
     """What the closure gains when ``new`` joins ``base``, or None when that needs a full pass.
 
     OWL RL is monotonic: what the base entailed stays entailed, and the rules
@@ -262,12 +269,13 @@ def infer_increment(new: Sequence[ox.Triple], base: Base, *, use_cache: bool = T
     join on (asserted and inferred); not the labels, descriptions and the
     like that make up most of a graph, nor the triples rules only derive.
     So a derived triple may be one the base already holds: the answer is a
-    superset of what is missing, and the caller keeps what it lacks.
+    superset of what is missing, and the caller keeps what it lacks; of the
+    predicates read in full (``rdf:type`` and the joined ones, the answer's
+    ``settled``) every derived triple is new.
 
     None (run :func:`infer` on everything) when ``new`` holds schema triples
     (the rules themselves change), or when the input needs owlrl itself.
     """
-    new = list(dict.fromkeys(new))
     coded = Coded()
     coded.add("new", new)
     first = {p for p in base.predicates() if _schema_predicate(p) or p in _LIST_PREDICATES_AND_TYPE}
@@ -298,10 +306,10 @@ def infer_increment(new: Sequence[ox.Triple], base: Base, *, use_cache: bool = T
         predicate, it = terms[p], iter(flat)
         out.extend([triple(terms[s], predicate, terms[o]) for s, o in zip(it, it, strict=True)])  # type: ignore[arg-type]
     out.extend(triple(terms[s], terms[p], terms[o]) for s, p, o in extra)  # type: ignore[arg-type]
-    return out
+    return Increment(out, frozenset(joined | {TYPE}))
 
 
-def _increment_axioms(coded: Coded, new: Sequence[ox.Triple], base: Base, *, use_cache: bool) -> list[tuple[int, int, int]]:
+def _increment_axioms(coded: Coded, new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache: bool) -> list[tuple[int, int, int]]:
     """The datatype axioms the new literals may add, numbered.
 
     A new ``owl:disjointWith`` between datatypes needs a datatype of the

@@ -21,7 +21,8 @@ under them.
 Re-reasoning is incremental when the rules allow it (a graph added, no schema
 triple in it: OWL RL is monotonic, so only the new triples fire rules against
 the old closure); anything else (a graph replaced or removed, new schema
-triples) recomputes the closure of the union.
+triples) recomputes the closure of the union.  Either way the transaction
+keeps what changed (:class:`Change`), so that a check looks at that only.
 """
 
 from __future__ import annotations
@@ -341,6 +342,7 @@ class _StoreBase:
 
     def __init__(self, store: ox.Store, added: list[ox.NamedNode]) -> None:
         self.store = store
+        self.added = added
         self.graphs = _asserted_graphs(store, leave_out=added)
         self.inferred_node = ox.NamedNode(INFERRED_GRAPH)
 
@@ -365,30 +367,46 @@ class _StoreBase:
             for quad in self.store.quads_for_pattern(None, ox.NamedNode(p), None, self.inferred_node):
                 yield quad.triple
 
+    def size(self) -> int:
+        return len(self.store) - sum(count(self.store, g.value) for g in self.added)
+
     def datatypes(self) -> set[str]:
         return self._distinct("SELECT DISTINCT ?g (DATATYPE(?o) AS ?x) WHERE {{ {graph} {{ ?s ?p ?o }} FILTER (isLiteral(?o)) }}")
 
 
 def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | None:
-    """The closure once ``what.added`` joined a store that was closed: the rules fire for the new triples only."""
+    """The closure once ``what.added`` joined a store that was closed: the rules fire for the new triples only.
+
+    The new graphs are read from the store as a stream (the engine keeps
+    their triples as numbers); what they assert that was inferred before
+    leaves the inferred graph.
+    """
     from kg.reasoning import rules
 
     added = [ox.NamedNode(name) for name in what.added]
-    new = [q for g in added for q in store.quads_for_pattern(None, None, None, g)]
-    gained = rules.infer_increment(new, _StoreBase(store, added))
+    gained = rules.infer_increment((q for g in added for q in store.quads_for_pattern(None, None, None, g)), _StoreBase(store, added))
     if gained is None:
         return None
     settled = {ox.NamedNode(p) for p in gained.settled}  # the engine knew all their triples: what it derived is new
-    lacking = [t for t in dict.fromkeys(gained.triples)
+    lacking = [t for t in gained.triples
                if t.predicate in settled or next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
-    inferred_predicates = {row["p"] for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")}  # type: ignore[union-attr]
-    asserted_now = [q for q in (ox.Quad(t.subject, t.predicate, t.object, node) for t in new if t.predicate in inferred_predicates) if q in store]
+    del gained
+    asserted_now = _now_asserted(store, added, node)
     for quad in asserted_now:  # nothing asserted is also stored as inferred
         store.remove(quad)
-    _put(store, [ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking])
+    _put(store, (ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking), size=len(lacking))
     what.note(lacking)
     what.note(asserted_now)
     return count(store, INFERRED_GRAPH)
+
+
+def _now_asserted(store: ox.Store, added: list[ox.NamedNode], node: ox.NamedNode) -> list[ox.Quad]:
+    """The inferred quads that the added graphs assert: the smaller side is read, the other looked up."""
+    if count(store, node.value) < sum(count(store, g.value) for g in added):
+        return [q for q in store.quads_for_pattern(None, None, None, node)
+                if any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in added)]
+    return [quad for g in added for quad in (ox.Quad(q.subject, q.predicate, q.object, node) for q in store.quads_for_pattern(None, None, None, g))
+            if quad in store]
 
 
 def _reason_all(store: ox.Store, what: Change, node: ox.NamedNode) -> int:

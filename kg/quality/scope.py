@@ -34,6 +34,9 @@ out as ``b``: no verdict reads a class's members, and a class links to
 every one of them; so are the many resources that link to a category or a
 source, whose verdicts read nothing of it but its type and scheme.
 
+A change that is most of the store (a first load of a big file) is checked
+as the whole store is: copying would cost more than it spares.
+
 A shape that reads further (another inverse path, a longer path, another
 predicate of a linked resource) needs this module to follow:
 tests/quality/test_scope.py lists the paths and components of the shapes
@@ -72,7 +75,7 @@ class Verdict(Protocol):
 
 
 class Region:
-    """The resources a change may concern (``focus``; None: all) and a store holding what their verdicts read."""
+    """The resources a change may concern (``focus``; None: all, the whole store) and a store holding what their verdicts read."""
 
     def __init__(self, store: ox.Store, focus: set[Node] | None) -> None:
         self.store = store
@@ -143,9 +146,18 @@ def focus(store: ox.Store, change: Change, around: _Around | None = None) -> set
     return found
 
 
+def _most_of(store: ox.Store, change: Change) -> bool:
+    """Whether the change is most of the store (a first big load): then the whole store is checked, as it is."""
+    size = sum(len(noted) for noted in change.noted)
+    for name in change.changed_graphs():
+        answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(name)} {{ ?s ?p ?o }} }}")
+        size += int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
+    return size > _SMALL and size > len(store) * _WHOLE_SHARE
+
+
 def region(store: ox.Store, change: Change) -> Region:
     """The focus resources of ``change`` and a copy of what their verdicts read (the whole store where that is most of it)."""
-    if change.everything:
+    if change.everything or _most_of(store, change):
         return Region(store, None)
     around = _Around(store)
     nodes = focus(store, change, around)

@@ -248,6 +248,9 @@ class Base(Protocol):
     def datatypes(self) -> set[str]:
         """The datatypes of its asserted literals (a scan: asked only when the new graph brings a new one)."""
 
+    def size(self) -> int:
+        """How many triples it holds, asserted and inferred."""
+
 
 _LIST_PREDICATES_AND_TYPE = {RDF + "first", RDF + "rest", TYPE}
 
@@ -259,7 +262,7 @@ class Increment(NamedTuple):
     settled: frozenset[str]
 
 
-def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache: bool = True) -> Increment | None:
+def infer_increment(new: Iterable[ox.Triple | ox.Quad], base: Base, *, use_cache: bool = True) -> Increment | None:
     """What the closure gains when ``new`` joins ``base``, or None when that needs a full pass.
 
     OWL RL is monotonic: what the base entailed stays entailed, and the rules
@@ -267,7 +270,8 @@ def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache
     the base, only what the rules read is fetched: the schema, the lists and
     the ``rdf:type`` triples, and the triples of the predicates that rules
     join on (asserted and inferred); not the labels, descriptions and the
-    like that make up most of a graph, nor the triples rules only derive.
+    like that make up most of a graph, nor the triples rules only derive
+    (unless the base is smaller than ``new``).
     So a derived triple may be one the base already holds: the answer is a
     superset of what is missing, and the caller keeps what it lacks; of the
     predicates read in full (``rdf:type`` and the joined ones, the answer's
@@ -275,6 +279,7 @@ def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache
 
     None (run :func:`infer` on everything) when ``new`` holds schema triples
     (the rules themselves change), or when the input needs owlrl itself.
+    ``new`` is read once: a stream of the store's quads need not be held.
     """
     coded = Coded()
     coded.add("new", new)
@@ -291,10 +296,14 @@ def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache
     try:
         engine = Engine(coded, _encode(coded, [*schema, *closed_schema]))
         terms = coded.terms
-        joined = {terms[p].value for p in engine.joined}  # type: ignore[attr-defined]
-        coded.add("asserted", base.asserted(sorted(joined - first)))
-        coded.add("inferred", base.inferred(sorted(joined | {TYPE})))
-        axioms = _increment_axioms(coded, new, base, use_cache=use_cache)
+        # What the rules join on must be read; what they only derive is read too when the base is the smaller
+        # side (a big graph joining a small store): reading it costs less than looking up each derived triple.
+        new_size = sum(len(flat) for flat in coded.source("new").values()) // 2
+        read = engine.tracked if new_size >= base.size() else engine.joined
+        full = {terms[p].value for p in read}  # type: ignore[attr-defined]
+        coded.add("asserted", base.asserted(sorted(full - first)))
+        coded.add("inferred", base.inferred(sorted(full | {TYPE})))
+        axioms = _increment_axioms(coded, base, use_cache=use_cache)
         engine.close("new", base=("asserted", "inferred"))
     except NeedsFullReasoner:
         return None
@@ -306,10 +315,10 @@ def infer_increment(new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache
         predicate, it = terms[p], iter(flat)
         out.extend([triple(terms[s], predicate, terms[o]) for s, o in zip(it, it, strict=True)])  # type: ignore[arg-type]
     out.extend(triple(terms[s], terms[p], terms[o]) for s, p, o in extra)  # type: ignore[arg-type]
-    return Increment(out, frozenset(joined | {TYPE}))
+    return Increment(out, frozenset(full | {TYPE}))
 
 
-def _increment_axioms(coded: Coded, new: Sequence[ox.Triple | ox.Quad], base: Base, *, use_cache: bool) -> list[tuple[int, int, int]]:
+def _increment_axioms(coded: Coded, base: Base, *, use_cache: bool) -> list[tuple[int, int, int]]:
     """The datatype axioms the new literals may add, numbered.
 
     A new ``owl:disjointWith`` between datatypes needs a datatype of the
@@ -320,7 +329,8 @@ def _increment_axioms(coded: Coded, new: Sequence[ox.Triple | ox.Quad], base: Ba
     """
     type_id = coded.iri(TYPE)
     classes = {coded.terms[o] for name in ("asserted", "new") for o in coded.source(name).get(type_id, [])[1::2]}
-    literals = [t.object for t in new if isinstance(t.object, ox.Literal)]
+    literal, terms = coded.literal, coded.terms
+    literals: list[ox.Literal] = [terms[o] for o in {o for flat in coded.source("new").values() for o in flat[1::2] if literal[o]}]  # type: ignore[misc]
     tops = datatypes.disjoint_ones(use_cache=use_cache)
     fresh = datatypes.used(literals, use_cache=use_cache) & tops
     also: set[str] = set()

@@ -4,7 +4,8 @@
 concepts sheet) to the persistent store as one named graph,
 ``graph/import/<file stem>``, in one transaction (kg.graph.diskstore): the
 graph is re-reasoned, then the SHACL shapes and the quality checks run on
-the union of every graph, and only a union that conforms goes live.
+what the import can have affected in the union of every graph
+(kg.quality.scope), and only a union that conforms goes live.
 Re-importing the same file replaces its graph (and changes nothing when the
 file did not change).
 

@@ -111,6 +111,7 @@ class GraphInfo:
 
 
 Node = ox.NamedNode | ox.BlankNode
+NOTED_MAX = 500_000
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -135,9 +136,17 @@ class Change:
     noted: list[Collection[ox.Triple | ox.Quad]] = field(default_factory=list)
 
     def note(self, triples: Collection[ox.Triple | ox.Quad]) -> None:
-        """Keep triples that left the store or joined the inferred graph, when a check will read them."""
+        """Keep triples that left the store or joined the inferred graph, when a check will read them.
+
+        Past :data:`NOTED_MAX` triples the change counts as ``everything``
+        (the check covers the whole store, as it would for most of it) and
+        nothing more is kept: a million inferred triples are not held
+        through a check that would not use them.
+        """
         if self.track and not self.everything and triples:
             self.noted.append(triples)
+            if sum(len(t) for t in self.noted) > NOTED_MAX:
+                self.everything, self.noted = True, []
 
     def about(self) -> tuple[set[tuple[Node, ox.NamedNode]], set[Node]]:
         """What the noted triples were about: (subject, predicate) pairs, and objects (literals and classes aside)."""
@@ -558,8 +567,11 @@ def replace_graph(store: ox.Store, node: ox.NamedNode, triples: Iterable[ox.Trip
 
 def _drop_graph(store: ox.Store, node: ox.NamedNode, what: Change) -> None:
     """Empty a graph that is about to be replaced, noting in ``what`` the resources its triples were about."""
-    if what.track:
-        what.note(list(store.quads_for_pattern(None, None, None, node)))
+    if what.track and not what.everything:
+        if count(store, node.value) > NOTED_MAX:
+            what.everything = True  # see Change.note
+        else:
+            what.note(list(store.quads_for_pattern(None, None, None, node)))
     store.remove_graph(node)
 
 

@@ -203,34 +203,41 @@ def infer_more(asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], new
                *, use_cache: bool = True) -> list[ox.Triple] | None:
     """The inferred triples once ``new`` joins ``asserted`` (whose closure adds ``inferred``), or None.
 
-    OWL RL is monotonic: what the old graph entailed stays entailed, and the
-    rules need only fire for the new triples, joined with the old closure.
-    That holds while the rules themselves stay the same, so None (meaning: run
-    :func:`infer` on everything) is the answer when ``new`` holds schema
+    :func:`infer_increment` over triples held in lists (the store reads
+    them from its database instead): OWL RL is monotonic, so the rules need
+    only fire for the new triples, joined with the old closure.  None
+    (meaning: run :func:`infer` on everything) when ``new`` holds schema
     triples, or when the input needs owlrl itself.
     """
-    new = list(dict.fromkeys(new))
-    coded = Coded()
-    coded.add("asserted", asserted)
-    coded.add("new", new)
-    asserted_terms = len(coded.terms)
-    old = _schema_of(coded, "asserted")
-    known = set(old)
-    if not all(_inert(coded.decode(*t)) for t in _schema_of(coded, "asserted", "new") if t not in known):
+    gained = infer_increment(new, _Lists(asserted, inferred), use_cache=use_cache)
+    if gained is None:
         return None
-    schema = [coded.decode(*t) for t in old]
-    if _unsupported(schema):
-        return None
-    closed_schema = schema_closure(schema, use_cache=use_cache)
-    coded.add("inferred", inferred)
-    try:
-        axioms = _coded_axioms(coded, ("asserted", "new"), asserted_terms, use_cache=use_cache)
-        engine = Engine(coded, _encode(coded, [*schema, *closed_schema]))
-        engine.close("new", base=("asserted", "inferred"))
-    except NeedsFullReasoner:
-        return None
-    fresh = set(new)
-    return [t for t in inferred if t not in fresh] + _decoded(coded, engine, axioms, ("asserted", "new", "inferred"))
+    fresh, old = set(new), {*asserted, *inferred}
+    return [t for t in inferred if t not in fresh] + [t for t in dict.fromkeys(gained.triples) if t not in old and t not in fresh]
+
+
+class _Lists:
+    """Asserted and inferred triples held in lists, read as :class:`Base`."""
+
+    def __init__(self, asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple]) -> None:
+        self._asserted, self._inferred = asserted, inferred
+
+    def predicates(self) -> set[str]:
+        return {t.predicate.value for t in self._asserted}
+
+    def asserted(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        wanted = set(predicates)
+        return [t for t in self._asserted if t.predicate.value in wanted]
+
+    def inferred(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        wanted = set(predicates)
+        return [t for t in self._inferred if t.predicate.value in wanted]
+
+    def datatypes(self) -> set[str]:
+        return {t.object.datatype.value for t in self._asserted if isinstance(t.object, ox.Literal)}
+
+    def size(self) -> int:
+        return len(self._asserted) + len(self._inferred)
 
 
 class Base(Protocol):

@@ -2,28 +2,53 @@
 
 Both servers run as subprocesses on loopback ports with the same quads
 (asserted + inferred, union default graph, read-only).  At each concurrency
-(1, 4 and 16 by default) that many client threads each keep one HTTP/1.1
-connection open and send their share of the requests on it, with the same
-bound query text (kg.graph.binding.with_values) and
-Accept: application/sparql-results+json.  Prints median and p99 per server
-and their ratios, measured in the same run.
+(1, 4 and 16 by default) that many client *processes* (not threads, whose
+wait for the GIL would add the client's own queueing to every figure) each
+keep one HTTP/1.1 connection open and send their share of the requests on it,
+with Accept: application/sparql-results+json and the same bound query text
+(kg.graph.binding.with_values), in two workloads:
 
-    .venv/bin/python benchmarks/serve_latency.py [--requests 800] [--clients 1 4 16] [--query mechanisms-by-tool]
+- ``same``: the same text every time, as a page or a dashboard asks it again;
+  `kg serve` answers it from its cache of answers (kg.web.cache), oxigraph
+  evaluates it each time (it keeps no answers);
+- ``distinct``: every request's text differs by a trailing comment, so no
+  cache can answer it and each server parses and evaluates every request.
+
+Measurements are interleaved: round after round, every (workload,
+concurrency, server) runs once, the servers in a shuffled order, so that a
+change of the machine's load hits all alike.  A server's figure is the median
+over rounds of its median latency in the round, with the range; a ratio is
+the median and range of the ratios of the same round.  ``--kg NAME=PATH`` adds
+another `kg` executable (another checkout's venv, say) as one more server,
+for a before/after in the same run.
+
+The clients share the machine's cores with the servers: at concurrency 16 on
+a 2-core machine the figures are as much about CPU per request as about
+latency, for every server alike.
+
+The clients run at ``--client-nice`` (0 by default); 19 lets both servers
+go first, as clients on other machines would (kg's query workers run at 10).
+
+    .venv/bin/python benchmarks/serve_latency.py [--requests 400] [--rounds 5] [--clients 1 4 16] [--client-nice 0]
+                     [--workloads same distinct] [--query mechanisms-by-tool] [--kg before=../other/.venv/bin/kg]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
+import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +60,7 @@ from kg.queries.params import bind
 
 BIN = Path(sys.executable).parent
 PARAMS = {"mechanism": "mech:network", "tool": "ksmc:email", "first": "mech:network", "second": "mech:learning-group"}
+HEADERS = {"Accept": "application/sparql-results+json"}
 
 
 def free_port() -> int:
@@ -54,75 +80,115 @@ def wait_up(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def measure(endpoint: str, query: str, *, requests: int, clients: int) -> list[float]:
+def _client(endpoint: str, paths: list[str], out: Connection, nice: int) -> None:
+    """One client process: warm up its connection, then time each request on it."""
+    os.nice(nice)
     parts = urllib.parse.urlsplit(endpoint)
-    path = parts.path + "?" + urllib.parse.urlencode({"query": query})
-    headers = {"Accept": "application/sparql-results+json"}
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    for path in paths[:5]:
+        conn.request("GET", path, headers=HEADERS)
+        conn.getresponse().read()
+    latencies = []
+    for path in paths[5:]:
+        start = time.perf_counter()
+        conn.request("GET", path, headers=HEADERS)
+        response = conn.getresponse()
+        body = response.read()
+        latencies.append(time.perf_counter() - start)
+        if response.status != 200 or not body.startswith(b"{"):
+            out.send(f"{endpoint}: {response.status} {body[:200]!r}")
+            return
+    conn.close()
+    out.send(latencies)
+
+
+def measure(endpoint: str, query: str, *, requests: int, clients: int, distinct: bool, salt: str, nice: int = 0) -> list[float]:
+    """Latencies of ``requests`` requests (plus 5 warm-ups a client) sent by ``clients`` processes at once."""
+    each = max(1, requests // clients) + 5
+    texts = [f"{query}\n# {salt} {c} {i}\n" if distinct else query for c in range(clients) for i in range(each)]
+    paths = [urllib.parse.urlsplit(endpoint).path + "?" + urllib.parse.urlencode({"query": text}) for text in texts]
+    context = multiprocessing.get_context("fork")
+    pipes, processes = [], []
+    for c in range(clients):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_client, args=(endpoint, paths[c * each:(c + 1) * each], sender, nice))
+        pipes.append(receiver)
+        processes.append(process)
+    for process in processes:
+        process.start()
     latencies: list[float] = []
-    lock = threading.Lock()
-
-    def client(n: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        for _ in range(5):  # warm-up, on the same connection
-            conn.request("GET", path, headers=headers)
-            conn.getresponse().read()
-        mine = []
-        for _ in range(n):
-            start = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-            mine.append(time.perf_counter() - start)
-            assert response.status == 200 and body.startswith(b"{"), body[:200]
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(max(1, requests // clients),)) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for receiver in pipes:
+        found = receiver.recv()
+        if isinstance(found, str):
+            raise SystemExit(found)
+        latencies.extend(found)
+    for process in processes:
+        process.join()
     return latencies
 
 
-def summary(name: str, latencies: list[float]) -> tuple[float, float]:
-    ordered = sorted(latencies)
-    median = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
-    print(f"{name:16} n={len(ordered)} median={median * 1000:.2f} ms p99={p99 * 1000:.2f} ms")
-    return median, p99
+def _spread(values: list[float], scale: float = 1000) -> str:
+    return f"{statistics.median(values) * scale:.2f} [{min(values) * scale:.2f}-{max(values) * scale:.2f}]"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=800)
+    parser.add_argument("--requests", type=int, default=400, help="requests per server, workload and concurrency in each round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--workloads", nargs="+", default=["same", "distinct"], choices=["same", "distinct"])
     parser.add_argument("--query", default="mechanisms-by-tool")
+    parser.add_argument("--client-nice", type=int, default=0, help="niceness of the client processes (19: the servers go first)")
+    parser.add_argument("--kg", action="append", default=[], metavar="NAME=PATH", help="another kg executable to measure as well")
     args = parser.parse_args()
 
     graph = open_graph()
     saved = Catalogue.bundled().get(args.query)
     given = {p.name: PARAMS[p.name] for p in saved.parameters if p.name in PARAMS}
     query = with_values(saved.text, bind(saved, given, graph=graph, lang="en"))
+    kgs = {"kg serve": str(BIN / "kg")} | {name: path for name, _, path in (spec.partition("=") for spec in args.kg)}
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
             data = Path(tmp) / "data.nq"
             data.write_bytes(ox.serialize(graph.store, format=ox.RdfFormat.N_QUADS) or b"")
             subprocess.run([str(BIN / "oxigraph"), "load", "--location", f"{tmp}/db", "--file", str(data)], check=True, capture_output=True)
-            ox_port, kg_port = free_port(), free_port()
-            processes.append(subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", f"{tmp}/db", "--bind", f"127.0.0.1:{ox_port}",
+            endpoints = {}
+            port = free_port()
+            processes.append(subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", f"{tmp}/db", "--bind", f"127.0.0.1:{port}",
                                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            processes.append(subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(kg_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            wait_up(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
-            wait_up(f"http://127.0.0.1:{kg_port}/sparql?query=ASK%7B%7D")
-            print(f"query {args.query} {given}, {args.requests} requests at each concurrency, keep-alive connections")
-            for clients in args.clients:
-                print(f"-- concurrency {clients}")
-                ox_median, ox_p99 = summary("oxigraph serve", measure(f"http://127.0.0.1:{ox_port}/query", query, requests=args.requests, clients=clients))
-                kg_median, kg_p99 = summary("kg serve", measure(f"http://127.0.0.1:{kg_port}/sparql", query, requests=args.requests, clients=clients))
-                print(f"ratio kg/oxigraph at concurrency {clients}: median {kg_median / ox_median:.2f}x, p99 {kg_p99 / ox_p99:.2f}x")
+            endpoints["oxigraph serve"] = f"http://127.0.0.1:{port}/query"
+            for name, path in kgs.items():
+                port = free_port()
+                processes.append(subprocess.Popen([path, "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                endpoints[name] = f"http://127.0.0.1:{port}/sparql"
+            for endpoint in endpoints.values():
+                wait_up(f"{endpoint}?query=ASK%7B%7D")
+            print(f"query {args.query} {given}; {args.rounds} interleaved rounds of {args.requests} requests per server, workload and "
+                  f"concurrency; keep-alive connections, one client process each")
+            medians: dict[tuple[str, int, str], list[float]] = {}
+            p99s: dict[tuple[str, int, str], list[float]] = {}
+            for round_ in range(args.rounds):
+                for workload in args.workloads:
+                    for clients in args.clients:
+                        order = list(endpoints)
+                        random.shuffle(order)
+                        for name in order:
+                            found = sorted(measure(endpoints[name], query, requests=args.requests, clients=clients,
+                                                   distinct=workload == "distinct", salt=f"{round_} {name}", nice=args.client_nice))
+                            medians.setdefault((workload, clients, name), []).append(statistics.median(found))
+                            p99s.setdefault((workload, clients, name), []).append(found[min(len(found) - 1, round(0.99 * len(found)) - 1)])
+                print(f"round {round_ + 1} done", file=sys.stderr)
+            for workload in args.workloads:
+                for clients in args.clients:
+                    print(f"-- {workload} query text, concurrency {clients}: median latency, ms (median [range] over rounds); p99")
+                    base = medians[(workload, clients, "oxigraph serve")]
+                    for name in endpoints:
+                        mine = medians[(workload, clients, name)]
+                        line = f"{name:16} {_spread(mine)}  p99 {_spread(p99s[(workload, clients, name)])}"
+                        if name != "oxigraph serve":
+                            line += f"  ratio to oxigraph {_spread([m / b for m, b in zip(mine, base, strict=True)], 1)}x"
+                        print(line)
         finally:
             for process in processes:
                 process.terminate()

@@ -4,7 +4,7 @@ click, and the command group with it, costs a cold ``kg query`` more than
 the query itself.  :func:`parse` recognises the plain form, ``kg [-q] query
 NAME [-p NAME=VALUE]... [--lang LANG] [-f FORMAT]`` with a saved query's
 name, and :func:`run` answers it with the same library calls as
-kg.cli.query and the same one-line errors and exit codes as kg.cli.group.
+kg.cli.query and the same one-line errors and exit codes as kg.cli.group (kg.cli.outcome).
 Anything else (``--help``, ``-o``, ``--endpoint``, a query file, an option
 value that click would refuse or read otherwise, a name that is not a saved
 query) is left to click, which gives its own answer and its own errors:
@@ -18,10 +18,6 @@ from __future__ import annotations
 
 import os
 import sys
-
-TYPE_CHECKING = False  # not typing's: importing typing costs the start-up some 3 ms
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 # kg.graph.results.FORMATS, repeated here so that parsing imports nothing: a test keeps them equal.
 FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
@@ -103,6 +99,7 @@ def parse(argv: list[str]) -> Plain | None:
 def run(plain: Plain) -> int:
     """Answer the run as ``kg query`` would: its output on stdout, notes and errors on stderr; the exit code."""
     from kg.cli import interrupts
+    from kg.cli.outcome import failure
     from kg.core import notices
 
     notices.configure(notes=not plain.quiet, progress=not plain.quiet and sys.stderr is not None and sys.stderr.isatty())
@@ -117,23 +114,16 @@ def run(plain: Plain) -> int:
 
 
 def _answer(plain: Plain) -> None:
+    from kg.cli.answering import answer_noting, local_runner
     from kg.cli.arguments import parse_params
     from kg.cli.streams import write_stdout
-    from kg.core import notices
-    from kg.graph.dataset import open_graph
     from kg.queries.catalogue import Catalogue
-    from kg.queries.languages import answer
     from kg.queries.params import check_lang
-    from kg.queries.run import run_saved
 
     lang = check_lang(plain.lang)
     given = parse_params(tuple(plain.params))
     saved = Catalogue.bundled().get(plain.name)
-    graph = open_graph()
-    found = answer(lambda language: run_saved(graph, saved, given, lang=language), saved, lang=lang, params=given)
-    if found.fell_back:
-        notices.note(f"no label in '{found.asked}' in this answer; answering in '{found.lang}'")
-    write_stdout(found.result.serialize(plain.fmt))
+    write_stdout(answer_noting(local_runner(saved, given), saved, given, lang).serialize(plain.fmt))
 
 
 def _echo(message: str) -> None:
@@ -145,38 +135,3 @@ def _echo(message: str) -> None:
         stream.flush()
     except (OSError, ValueError):
         pass
-
-
-def failure(error: BaseException, *, echo: Callable[[str], None]) -> int:
-    """The exit code for an exception that ended a command, after saying it in one line (kg.cli.group's rules)."""
-    from kg.cli import interrupts, streams
-    from kg.core.errors import KgError
-
-    if isinstance(error, KgError):
-        if error.details:
-            echo(error.details.rstrip("\n"))
-        echo(f"kg: error: {error}")
-        return error.exit_code
-    if isinstance(error, KeyboardInterrupt):
-        echo(interrupts.MESSAGE)
-        return interrupts.EXIT_CODE
-    if isinstance(error, BrokenPipeError):
-        streams.discard()  # the reader went away (`| head`): not an error
-        return 0
-    if isinstance(error, SystemExit):
-        raise error
-    if isinstance(error, OSError):  # the disk or a stream refused a write: the environment, not a bug
-        if os.environ.get("KG_DEBUG"):
-            raise error
-        streams.discard()
-        echo(f"kg: error: {streams.describe(error)}")
-        return 4
-    if isinstance(error, MemoryError):
-        if os.environ.get("KG_DEBUG"):
-            raise error
-        echo("kg: error: out of memory; the input is too large for this machine")
-        return 4
-    if not isinstance(error, Exception) or os.environ.get("KG_DEBUG"):
-        raise error
-    echo(f"kg: internal error: {type(error).__name__}: {error} (set KG_DEBUG=1 for the traceback)")
-    return 70

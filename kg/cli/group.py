@@ -1,9 +1,4 @@
-"""The ``kg`` command group: lazy commands, and every failure as one line with its exit code.
-
-Exit codes: 0 ok, 1 does not conform, 2 usage, 3 unreadable input, 4
-environment (a write refused by the disk or a closed output included), 130
-interrupted, 70 a bug of ours (``KG_DEBUG=1`` shows its traceback).
-"""
+"""The ``kg`` command group: lazy commands, and every failure as one line with its exit code (kg.cli.outcome)."""
 
 from __future__ import annotations
 
@@ -13,7 +8,7 @@ from typing import Any
 import click
 
 from kg.cli import interrupts
-from kg.cli.fastpath import failure
+from kg.cli.outcome import failure
 
 # Every command lives in the module of its part, imported only when it runs, so
 # that `kg query` does not pay for the web server's or the importer's imports.
@@ -60,7 +55,7 @@ class KgGroup(click.Group):
                 return result
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
-            except BaseException as error:  # one line and its exit code (kg.cli.fastpath.failure, shared with `kg query`'s fast path)
+            except BaseException as error:  # one line and its exit code (kg.cli.outcome, shared with `kg query`'s fast path)
                 sys.exit(failure(error, echo=lambda message: click.echo(message, err=True)))
 
 

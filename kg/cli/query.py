@@ -66,11 +66,10 @@ def _load_adhoc(path: Path) -> SavedQuery:
 
 def _run(saved: SavedQuery, given: dict[str, str], fmt: str, lang: str, output: Path | None, endpoint: str | None,
          timeout: float, *, adhoc: bool) -> None:
-    from kg.core import notices
+    from kg.cli.answering import answer_noting, local_runner
     from kg.core.errors import InputError
     from kg.graph.results import QueryResult
     from kg.queries.adhoc import refuse_update
-    from kg.queries.languages import answer
 
     shown = str(saved.path)
     if endpoint is not None:
@@ -83,20 +82,14 @@ def _run(saved: SavedQuery, given: dict[str, str], fmt: str, lang: str, output: 
         def run(language: str | None) -> QueryResult:
             return run_saved(remote, saved, given, lang=language)
     else:
-        from kg.graph.dataset import open_graph
-        from kg.queries.run import run_saved as run_local
-
-        graph = open_graph()
+        local = local_runner(saved, given)
 
         def run(language: str | None) -> QueryResult:
             try:
-                return run_local(graph, saved, given, lang=language)
+                return local(language)
             except InputError:
                 if adhoc:
                     refuse_update(saved, shown=shown)
                 raise
 
-    found = answer(run, saved, lang=lang, params=given)
-    if found.fell_back:
-        notices.note(f"no label in '{found.asked}' in this answer; answering in '{found.lang}'")
-    emit(found.result.serialize(fmt), output)
+    emit(answer_noting(run, saved, given, lang).serialize(fmt), output)

@@ -24,7 +24,9 @@ Two engine differences shape the blocks:
   not need it: the repeated variable keeps Oxigraph from looking each label
   up row by row, and it scans them all instead (50-100x slower at 1e5
   triples, measured).  kg.remote.endpoint asks for it where a probe shows
-  that an endpoint needs it.
+  that an endpoint needs it.  An OPTIONAL whose group is a subquery
+  (``OPTIONAL { SELECT ... }``) gets none: nothing may stand beside the
+  SELECT there, and its subquery has its own block.
 
 The terms are written by pyoxigraph (N-Triples syntax, escaped), never taken
 from the user's text, so a value cannot add syntax to the query.  Finding
@@ -149,6 +151,12 @@ def _variables(query: str, start: int, end: int, *, skip: list[_Group] | None = 
             and not any(a < start + index < b for a, b in holes)}
 
 
+def _is_subquery(query: str, group: _Group) -> bool:
+    """Whether the group is ``{ SELECT ... }``, a subquery and nothing else."""
+    first = next(_tokens(query[group.start + 1:group.end]), None)
+    return first is not None and first[:2] == ("word", "SELECT")
+
+
 def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode], *, into_optionals: bool = False) -> str:
     """The query with one-variable VALUES blocks binding each variable to its term.
 
@@ -196,7 +204,7 @@ def with_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | o
         elif names:
             inserts.append((group.start, " " + " ".join(f"VALUES ?{name} {{ {bindings[name]} }}" for name in names)))
     for group in groups if into_optionals else []:
-        if group.kind == "optional":
+        if group.kind == "optional" and not _is_subquery(query, group):
             used = _variables(query, group.start, group.end)
             blocks = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items() if name in used)
             if blocks:

@@ -21,7 +21,8 @@ under them.
 Re-reasoning is incremental when the rules allow it (a graph added, no schema
 triple in it: OWL RL is monotonic, so only the new triples fire rules against
 the old closure); anything else (a graph replaced or removed, new schema
-triples) recomputes the closure of the union.
+triples) recomputes the closure of the union.  Either way the transaction
+keeps what changed (:class:`Change`), so that a check looks at that only.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import gc
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,13 +110,58 @@ class GraphInfo:
     added: str
 
 
+Node = ox.NamedNode | ox.BlankNode
+NOTED_MAX = 500_000
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
 @dataclass
 class Change:
-    """What a transaction did to the asserted graphs, so that reasoning can be incremental."""
+    """What a transaction did to the graphs, so that reasoning and checks can look at that only.
+
+    ``added`` and ``replaced`` graphs hold their new content in the store;
+    what left the store (a replaced graph's old triples, taken-over
+    triples, inferred triples that no longer hold) and what the inferred
+    graph gained are kept (``noted``) where a check will read them
+    (``track``), and read as what they were about (:meth:`about`).
+    ``everything`` says that the whole store is new (the bundled graphs
+    were written), so that a check looks at all of it.
+    """
 
     added: list[str] = field(default_factory=list)  # graphs that did not exist before
     replaced: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    track: bool = False
+    everything: bool = False
+    noted: list[Collection[ox.Triple | ox.Quad]] = field(default_factory=list)
+
+    def note(self, triples: Collection[ox.Triple | ox.Quad]) -> None:
+        """Keep triples that left the store or joined the inferred graph, when a check will read them.
+
+        Past :data:`NOTED_MAX` triples the change counts as ``everything``
+        (the check covers the whole store, as it would for most of it) and
+        nothing more is kept: a million inferred triples are not held
+        through a check that would not use them.
+        """
+        if self.track and not self.everything and triples:
+            self.noted.append(triples)
+            if sum(len(t) for t in self.noted) > NOTED_MAX:
+                self.everything, self.noted = True, []
+
+    def about(self) -> tuple[set[tuple[Node, ox.NamedNode]], set[Node]]:
+        """What the noted triples were about: (subject, predicate) pairs, and objects (literals and classes aside)."""
+        about: set[tuple[Node, ox.NamedNode]] = set()
+        objects: set[Node] = set()
+        for triples in self.noted:
+            for t in triples:
+                about.add((t.subject, t.predicate))  # type: ignore[arg-type]
+                if not isinstance(t.object, ox.Literal) and t.predicate != _TYPE:  # classes: see kg.quality.scope
+                    objects.add(t.object)  # type: ignore[arg-type]
+        return about, objects
+
+    def changed_graphs(self) -> list[str]:
+        """The graphs whose present content is new."""
+        return [*self.added, *self.replaced]
 
 
 @dataclass(frozen=True)
@@ -130,7 +176,8 @@ class Outcome:
 
 
 Changer = Callable[[ox.Store, Manifest, Change], None]
-Checker = Callable[[ox.Store], None]
+# A checker sees the store once re-reasoned, and what changed (to look at that only; see kg.quality.scope).
+Checker = Callable[[ox.Store, Change], None]
 
 
 def count(store: ox.Store, graph: str) -> int:
@@ -235,16 +282,17 @@ def _build(live: Path | None, fresh: Path, change: Changer, check: Checker | Non
         manifest = Manifest()
     store = ox.Store(str(fresh))
     locks.create_reader_lock(fresh)
-    what = Change()
+    what = Change(track=check is not None)
     if live is None or rebuild_bundled or manifest.bundled != bundled_key():
         _put_bundled(store, manifest, what)
     change(store, manifest, what)
     inferred_count, incremental = reason(store, what)
     manifest.graphs[INFERRED_GRAPH] = {"kind": "inferred", "source": "OWL RL closure of every other graph", "added": _now(), "triples": inferred_count}
     if check is not None:
-        check(store)
+        check(store, what)
+    changed = set(what.changed_graphs())
     for name, entry in manifest.graphs.items():
-        if entry.get("kind") != "bundled" or "triples" not in entry:
+        if name != INFERRED_GRAPH and (name in changed or "triples" not in entry):
             entry["triples"] = count(store, name)
     store.flush()
     manifest.write(fresh)
@@ -256,6 +304,7 @@ def _build(live: Path | None, fresh: Path, change: Changer, check: Checker | Non
 
 def _put_bundled(store: ox.Store, manifest: Manifest, what: Change) -> None:
     """(Re)write the bundled graphs: the files shipped with this version of ksm-kg."""
+    what.everything = True
     for name, entry in list(manifest.graphs.items()):
         if entry.get("kind") == "bundled":
             store.remove_graph(ox.NamedNode(name))
@@ -270,50 +319,135 @@ def _put_bundled(store: ox.Store, manifest: Manifest, what: Change) -> None:
     manifest.bundled = bundled_key()
 
 
-def _asserted(store: ox.Store) -> list[ox.Triple]:
-    inferred = ox.NamedNode(INFERRED_GRAPH)
-    return list(dict.fromkeys(q.triple for q in store if q.graph_name != inferred))
-
-
 def reason(store: ox.Store, what: Change) -> tuple[int, bool]:
     """Make the inferred graph the closure of every asserted graph: (its size, whether done incrementally).
 
     Works on any pyoxigraph store holding an inferred graph that was the
     closure before ``what`` happened (the in-memory bundled graph too).
 
-    The inferred graph is changed by difference, not rewritten: on a big
-    store most of it stays, and RocksDB deletes cost as much as writes.
+    Graphs only added (and no new schema): the rules fire for the new
+    triples alone, reading of the rest only what they join on
+    (:func:`kg.reasoning.rules.infer_increment`).  Anything else recomputes
+    the closure of the union, read from the store as a stream of quads into
+    the integer-coded engine, and changes the inferred graph by difference,
+    not by rewriting it: on a big store most of it stays, and RocksDB
+    deletes cost as much as writes.
+    """
+    node = ox.NamedNode(INFERRED_GRAPH)
+    if what.added and not what.replaced and not what.removed and store.contains_named_graph(node):
+        done = _reason_added(store, what, node)
+        if done is not None:
+            return done, True
+    return _reason_all(store, what, node), False
+
+
+def _asserted_graphs(store: ox.Store, *, leave_out: Iterable[ox.NamedNode] = ()) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    skip = {ox.NamedNode(INFERRED_GRAPH), *leave_out}
+    return [ox.DefaultGraph(), *(g for g in store.named_graphs() if g not in skip)]
+
+
+class _StoreBase:
+    """The store before a graph was added, read by predicate (kg.reasoning.rules.Base)."""
+
+    def __init__(self, store: ox.Store, added: list[ox.NamedNode]) -> None:
+        self.store = store
+        self.added = added
+        self.graphs = _asserted_graphs(store, leave_out=added)
+        self.inferred_node = ox.NamedNode(INFERRED_GRAPH)
+
+    def _distinct(self, query: str) -> set[str]:
+        """The ?x of a DISTINCT query over the asserted graphs, the named ones kept and the default one."""
+        kept = set(self.graphs)
+        found = {row["x"].value for row in self.store.query(query.format(graph="GRAPH ?g")) if row["g"] in kept}  # type: ignore[union-attr]
+        return found | {row["x"].value for row in self.store.query(query.format(graph=""))}  # type: ignore[union-attr]
+
+    def predicates(self) -> set[str]:
+        return self._distinct("SELECT DISTINCT ?g (?p AS ?x) WHERE {{ {graph} {{ ?s ?p ?o }} }}")
+
+    def asserted(self, predicates: Iterable[str]) -> Iterator[ox.Triple]:
+        for p in predicates:
+            predicate = ox.NamedNode(p)
+            for g in self.graphs:
+                for quad in self.store.quads_for_pattern(None, predicate, None, g):
+                    yield quad.triple
+
+    def inferred(self, predicates: Iterable[str]) -> Iterator[ox.Triple]:
+        for p in predicates:
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(p), None, self.inferred_node):
+                yield quad.triple
+
+    def size(self) -> int:
+        return len(self.store) - sum(count(self.store, g.value) for g in self.added)
+
+    def datatypes(self) -> set[str]:
+        return self._distinct("SELECT DISTINCT ?g (DATATYPE(?o) AS ?x) WHERE {{ {graph} {{ ?s ?p ?o }} FILTER (isLiteral(?o)) }}")
+
+
+def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | None:
+    """The closure once ``what.added`` joined a store that was closed: the rules fire for the new triples only.
+
+    The new graphs are read from the store as a stream (the engine keeps
+    their triples as numbers); what they assert that was inferred before
+    leaves the inferred graph.
     """
     from kg.reasoning import rules
 
-    node = ox.NamedNode(INFERRED_GRAPH)
-    added = {ox.NamedNode(name) for name in what.added}
-    old: list[ox.Triple] = []
-    new: list[ox.Triple] = []
-    inferred: list[ox.Triple] = []
-    for quad in store:
-        if quad.graph_name == node:
-            inferred.append(quad.triple)
-        else:
-            (new if quad.graph_name in added else old).append(quad.triple)
-    asserted = list(dict.fromkeys(old))
-    triples: list[ox.Triple] | None = None
-    if what.added and not what.replaced and not what.removed and store.contains_named_graph(node):
-        known = set(asserted)
-        triples = rules.infer_more(asserted, inferred, [t for t in new if t not in known])
-    incremental = triples is not None
-    if triples is None:
-        triples = rules.infer([ox.Quad(t.subject, t.predicate, t.object) for t in dict.fromkeys([*asserted, *new])])
-    wanted, present = set(triples), set(inferred)
-    for t in present - wanted:
-        store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
-    fresh = [ox.Quad(t.subject, t.predicate, t.object, node) for t in wanted - present]
+    added = [ox.NamedNode(name) for name in what.added]
+    gained = rules.infer_increment((q for g in added for q in store.quads_for_pattern(None, None, None, g)), _StoreBase(store, added))
+    if gained is None:
+        return None
+    settled = {ox.NamedNode(p) for p in gained.settled}  # the engine knew all their triples: what it derived is new
+    lacking = [t for t in gained.triples
+               if t.predicate in settled or next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
+    del gained
+    asserted_now = _now_asserted(store, added, node)
+    for quad in asserted_now:  # nothing asserted is also stored as inferred
+        store.remove(quad)
+    _put(store, (ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking), size=len(lacking))
+    what.note(lacking)
+    what.note(asserted_now)
+    return count(store, INFERRED_GRAPH)
+
+
+def _now_asserted(store: ox.Store, added: list[ox.NamedNode], node: ox.NamedNode) -> list[ox.Quad]:
+    """The inferred quads that the added graphs assert: the smaller side is read, the other looked up."""
+    if count(store, node.value) < sum(count(store, g.value) for g in added):
+        return [q for q in store.quads_for_pattern(None, None, None, node)
+                if any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in added)]
+    return [quad for g in added for quad in (ox.Quad(q.subject, q.predicate, q.object, node) for q in store.quads_for_pattern(None, None, None, g))
+            if quad in store]
+
+
+def _reason_all(store: ox.Store, what: Change, node: ox.NamedNode) -> int:
+    """The closure of every asserted graph, streamed from the store into the rule engine."""
+    from kg.reasoning import rules
+
+    graphs = _asserted_graphs(store)
+    triples = rules.infer(q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    if next(store.quads_for_pattern(None, None, None, node), None) is None:  # a store built anew: nothing to compare
+        store.add_graph(node)
+        what.note(triples)
+        _put(store, (ox.Quad(t.subject, t.predicate, t.object, node) for t in triples), size=len(triples))
+        return len(triples)
+    wanted = set(triples)
+    del triples
+    present = {q.triple for q in store.quads_for_pattern(None, None, None, node)}
     store.add_graph(node)  # even when empty: its presence says the closure is up to date
-    if len(fresh) < 10_000:
-        store.extend(fresh)
-    else:
-        store.bulk_extend(fresh)
-    return len(wanted), incremental
+    gone = present - wanted
+    for t in gone:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
+    fresh = wanted - present
+    what.note(gone)
+    what.note(fresh)
+    _put(store, [ox.Quad(t.subject, t.predicate, t.object, node) for t in fresh])
+    return len(wanted)
+
+
+def _put(store: ox.Store, quads: Iterable[ox.Quad], *, size: int | None = None) -> None:
+    """Add quads: one by one for a few (a transaction), in bulk for many (no per-quad write cost)."""
+    quads = quads if size is not None else list(quads)
+    many = (size if size is not None else len(quads)) >= 10_000  # type: ignore[arg-type]
+    store.bulk_extend(quads) if many else store.extend(quads)
 
 
 def _remove_leftovers(base: Path) -> None:
@@ -383,7 +517,7 @@ def load(path: Path, *, graph: str | None = None, folder: Path | None = None, ch
         _check_writable_name(target, manifest, replace=True)
         existed.append(store.contains_named_graph(node))
         if existed[0]:
-            store.remove_graph(node)
+            _drop_graph(store, node, what)
         try:
             store.bulk_load(path=str(path), format=fmt, to_graph=node)
         except SyntaxError as error:
@@ -403,10 +537,11 @@ def load(path: Path, *, graph: str | None = None, folder: Path | None = None, ch
 
 def put_graph(name: str, triples: Iterable[ox.Triple], *, kind: str, source: str, folder: Path | None = None,
               check: Checker | None = None, on_wait: Callable[[str], None] | None = None,
-              before: Callable[[ox.Store, Manifest], None] | None = None) -> Outcome:
+              before: Callable[[ox.Store, Manifest, Change], None] | None = None) -> Outcome:
     """Put ``triples`` in graph ``name`` (replacing it), re-reason and check, all in one transaction.
 
-    ``before`` sees the store and manifest first (an importer's collision checks).
+    ``before`` sees the store, manifest and change first (an importer's
+    collision checks; what it takes from other graphs it says in the change).
     """
     node = graph_iri(name)
     content = list(triples)
@@ -414,7 +549,7 @@ def put_graph(name: str, triples: Iterable[ox.Triple], *, kind: str, source: str
     def fill(store: ox.Store, manifest: Manifest, what: Change) -> None:
         _check_writable_name(name, manifest, replace=kind == "imported")
         if before is not None:
-            before(store, manifest)
+            before(store, manifest, what)
         replace_graph(store, node, content, what)
         manifest.graphs[name] = {"kind": kind, "source": source, "added": _now()}
 
@@ -425,9 +560,19 @@ def replace_graph(store: ox.Store, node: ox.NamedNode, triples: Iterable[ox.Trip
     """Put ``triples`` in graph ``node`` instead of what it held, and say so in ``what``."""
     existed = store.contains_named_graph(node)
     if existed:
-        store.remove_graph(node)
+        _drop_graph(store, node, what)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
     (what.replaced if existed else what.added).append(node.value)
+
+
+def _drop_graph(store: ox.Store, node: ox.NamedNode, what: Change) -> None:
+    """Empty a graph that is about to be replaced, noting in ``what`` the resources its triples were about."""
+    if what.track and not what.everything:
+        if count(store, node.value) > NOTED_MAX:
+            what.everything = True  # see Change.note
+        else:
+            what.note(list(store.quads_for_pattern(None, None, None, node)))
+    store.remove_graph(node)
 
 
 def unload(name: str, *, folder: Path | None = None, on_wait: Callable[[str], None] | None = None) -> Outcome:

@@ -34,7 +34,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -46,6 +46,9 @@ from kg.quality import observed
 from kg.quality.tags import restore_written_tags, written_tags
 from kg.queries.catalogue import Catalogue
 from kg.queries.run import run_saved
+
+if TYPE_CHECKING:
+    from kg.graph.diskstore import Change
 
 _SH = "http://www.w3.org/ns/shacl#"
 
@@ -316,9 +319,22 @@ def validate(files: list[Path] | None = None, *, engine: str | None = None) -> R
     return validate_graph(graph, files=graph.files, engine=engine)
 
 
-def require_conformance(store: ox.Store, *, what: str, unchanged: str = "the store is unchanged") -> None:
-    """A store checker for transactions: refuse (exit 1, nothing changed) a union that breaks a shape or a check."""
-    report = validate_graph(KnowledgeGraph(store=store))
+def validate_change(store: ox.Store, change: Change) -> Report:
+    """Shapes and checks on what ``change`` can have affected (kg.quality.scope): what the whole store would report about it."""
+    from kg.quality import scope
+
+    region = scope.region(store, change)
+    report = validate_graph(KnowledgeGraph(store=region.store))
+    report.violations = [v for v in report.violations if region.concerns(v)]
+    return report
+
+
+def require_conformance(store: ox.Store, *, what: str, unchanged: str = "the store is unchanged", change: Change | None = None) -> None:
+    """A store checker for transactions: refuse (exit 1, nothing changed) a union that breaks a shape or a check.
+
+    Given the transaction's ``change``, only what it can have affected is checked.
+    """
+    report = validate_graph(KnowledgeGraph(store=store)) if change is None else validate_change(store, change)
     if report.conforms:
         return
     problems = [v for v in report.violations if v.severity == "Violation"]
@@ -337,7 +353,7 @@ ASK {{ GRAPH <{graph}> {{
 """
 
 
-def check_for_load(graph: str, *, what: str) -> Callable[[ox.Store], None]:
+def check_for_load(graph: str, *, what: str) -> Callable[[ox.Store, Change], None]:
     """The checker for ``kg load``: shapes and checks run when the loaded graph touches our resources.
 
     A thesaurus loaded beside ours names none of our IRIs or terms, so it
@@ -346,9 +362,9 @@ def check_for_load(graph: str, *, what: str) -> Callable[[ox.Store], None]:
     mechanisms written by hand is checked like an import.
     """
 
-    def check(store: ox.Store) -> None:
+    def check(store: ox.Store, change: Change | None = None) -> None:
         answer = store.query(_MENTIONS_OURS.format(graph=graph, base=BASE))
         if bool(answer):
-            require_conformance(store, what=what)
+            require_conformance(store, what=what, change=change)
 
     return check

@@ -55,29 +55,54 @@ def tables(*, use_cache: bool = True) -> Tables:
     return read
 
 
-def axioms(literals: Iterable[ox.Literal], classes: Iterable[object] = (), *, use_cache: bool = True) -> list[ox.Triple]:
+def used(literals: Iterable[ox.Literal], *, use_cache: bool = True) -> set[str]:
+    """The OWL RL datatypes ``literals`` use, with their super-datatypes (``xsd:string`` aside, as owlrl sees plain literals)."""
+    datatypes, supers, _ = tables(use_cache=use_cache)
+    wanted = set(datatypes) - {_XSD_STRING}
+    found: set[str] = set()
+    for literal in literals:
+        if not literal.language:
+            datatype = literal.datatype.value
+            if datatype in wanted:
+                found.add(datatype)
+    for dt in list(found):
+        found.update(supers.get(dt, ()))
+    return found
+
+
+def disjoint_ones(*, use_cache: bool = True) -> set[str]:
+    """The datatypes that owlrl's disjointness table names: only their use can add an ``owl:disjointWith`` axiom."""
+    _, _, disjoint = tables(use_cache=use_cache)
+    return {dt for left, _, right in disjoint for dt in (left, right)}
+
+
+def axioms(literals: Iterable[ox.Literal], classes: Iterable[object] = (), *, use_cache: bool = True,
+           also_used: Iterable[str] = ()) -> list[ox.Triple]:
     """owlrl's one-time datatype rules for the datatypes ``literals`` use (dt-type1, disjointness).
 
     ``classes`` are the objects of the graph's ``rdf:type`` triples: a
     resource typed with a datatype is left to owlrl (NeedsFullReasoner).
+    ``also_used`` are datatypes known to be used besides (by the rest of a
+    store whose closure is being extended).
     """
     datatypes, supers, disjoint = tables(use_cache=use_cache)
     rl = set(datatypes)
     if any(isinstance(c, ox.NamedNode) and c.value in rl for c in classes):
         raise NeedsFullReasoner("a resource typed with a datatype")
     wanted = rl - {_XSD_STRING}
-    used = set()
+    found = set()
     for literal in literals:
         if not literal.language:
             datatype = literal.datatype.value
             if datatype in wanted:
-                used.add(datatype)
+                found.add(datatype)
     out = []
-    for dt in list(used):
+    for dt in list(found):
         for wider in supers.get(dt, ()):
-            used.add(wider)
+            found.add(wider)
             out.append(ox.Triple(ox.NamedNode(wider), ox.NamedNode(TYPE), ox.NamedNode(RDFS + "Datatype")))
+    found.update(also_used)
     for left, pred, right in disjoint:
-        if left in used and right in used:
+        if left in found and right in found:
             out.append(ox.Triple(ox.NamedNode(left), ox.NamedNode(pred), ox.NamedNode(right)))
     return out

@@ -218,17 +218,19 @@ class Engine:
             delta = new
         notices.progress_done()
 
-    def output(self) -> Iterator[tuple[int, list[int]]]:
+    def output(self, *, schema: bool = True) -> Iterator[tuple[int, list[int]]]:
         """What :meth:`close` added, a predicate at a time: ``(p, [s0, o0, s1, o1...])``.
 
-        First the schema's closure (less what the sources assert), then what
-        the rules derived; each group is let go once handed out, so that a
-        caller building objects from them does not hold both.
+        First the schema's closure (less what the sources assert; not with
+        ``schema=False``), then what the rules derived; each group is let go
+        once handed out, so that a caller building objects from them does not
+        hold both.
         """
-        schema: Pairs = {}
-        for s, p, o in self._schema_out:
-            schema.setdefault(p, []).extend((s, o))
-        yield from schema.items()
+        if schema:
+            grouped: Pairs = {}
+            for s, p, o in self._schema_out:
+                grouped.setdefault(p, []).extend((s, o))
+            yield from grouped.items()
         produced, self._produced = self._produced, []
         produced.reverse()
         while produced:

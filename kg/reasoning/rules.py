@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -202,17 +203,95 @@ def infer_more(asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], new
                *, use_cache: bool = True) -> list[ox.Triple] | None:
     """The inferred triples once ``new`` joins ``asserted`` (whose closure adds ``inferred``), or None.
 
-    OWL RL is monotonic: what the old graph entailed stays entailed, and the
-    rules need only fire for the new triples, joined with the old closure.
-    That holds while the rules themselves stay the same, so None (meaning: run
-    :func:`infer` on everything) is the answer when ``new`` holds schema
+    :func:`infer_increment` over triples held in lists (the store reads
+    them from its database instead): OWL RL is monotonic, so the rules need
+    only fire for the new triples, joined with the old closure.  None
+    (meaning: run :func:`infer` on everything) when ``new`` holds schema
     triples, or when the input needs owlrl itself.
     """
-    new = list(dict.fromkeys(new))
+    gained = infer_increment(new, _Lists(asserted, inferred), use_cache=use_cache)
+    if gained is None:
+        return None
+    fresh, old = set(new), {*asserted, *inferred}
+    return [t for t in inferred if t not in fresh] + [t for t in dict.fromkeys(gained.triples) if t not in old and t not in fresh]
+
+
+class _Lists:
+    """Asserted and inferred triples held in lists, read as :class:`Base`."""
+
+    def __init__(self, asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple]) -> None:
+        self._asserted, self._inferred = asserted, inferred
+
+    def predicates(self) -> set[str]:
+        return {t.predicate.value for t in self._asserted}
+
+    def asserted(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        wanted = set(predicates)
+        return [t for t in self._asserted if t.predicate.value in wanted]
+
+    def inferred(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        wanted = set(predicates)
+        return [t for t in self._inferred if t.predicate.value in wanted]
+
+    def datatypes(self) -> set[str]:
+        return {t.object.datatype.value for t in self._asserted if isinstance(t.object, ox.Literal)}
+
+    def size(self) -> int:
+        return len(self._asserted) + len(self._inferred)
+
+
+class Base(Protocol):
+    """The graph a new one joins, as :func:`infer_increment` reads it: by predicate, never whole."""
+
+    def predicates(self) -> set[str]:
+        """The predicates of its asserted triples."""
+
+    def asserted(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        """Its asserted triples of these predicates."""
+
+    def inferred(self, predicates: Iterable[str]) -> Iterable[ox.Triple]:
+        """Its inferred triples (the closure less the asserted ones) of these predicates."""
+
+    def datatypes(self) -> set[str]:
+        """The datatypes of its asserted literals (a scan: asked only when the new graph brings a new one)."""
+
+    def size(self) -> int:
+        """How many triples it holds, asserted and inferred."""
+
+
+_LIST_PREDICATES_AND_TYPE = {RDF + "first", RDF + "rest", TYPE}
+
+
+class Increment(NamedTuple):
+    """What the closure gains: ``triples`` (a superset), of which those with a ``settled`` predicate are surely new."""
+
+    triples: list[ox.Triple]
+    settled: frozenset[str]
+
+
+def infer_increment(new: Iterable[ox.Triple | ox.Quad], base: Base, *, use_cache: bool = True) -> Increment | None:
+    """What the closure gains when ``new`` joins ``base``, or None when that needs a full pass.
+
+    OWL RL is monotonic: what the base entailed stays entailed, and the rules
+    need only fire for the new triples, joined with the base's closure.  Of
+    the base, only what the rules read is fetched: the schema, the lists and
+    the ``rdf:type`` triples, and the triples of the predicates that rules
+    join on (asserted and inferred); not the labels, descriptions and the
+    like that make up most of a graph, nor the triples rules only derive
+    (unless the base is smaller than ``new``).
+    So a derived triple may be one the base already holds: the answer is a
+    superset of what is missing, and the caller keeps what it lacks; of the
+    predicates read in full (``rdf:type`` and the joined ones, the answer's
+    ``settled``) every derived triple is new.
+
+    None (run :func:`infer` on everything) when ``new`` holds schema triples
+    (the rules themselves change), or when the input needs owlrl itself.
+    ``new`` is read once: a stream of the store's quads need not be held.
+    """
     coded = Coded()
-    coded.add("asserted", asserted)
     coded.add("new", new)
-    asserted_terms = len(coded.terms)
+    first = {p for p in base.predicates() if _schema_predicate(p) or p in _LIST_PREDICATES_AND_TYPE}
+    coded.add("asserted", base.asserted(sorted(first)))
     old = _schema_of(coded, "asserted")
     known = set(old)
     if not all(_inert(coded.decode(*t)) for t in _schema_of(coded, "asserted", "new") if t not in known):
@@ -221,15 +300,53 @@ def infer_more(asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], new
     if _unsupported(schema):
         return None
     closed_schema = schema_closure(schema, use_cache=use_cache)
-    coded.add("inferred", inferred)
     try:
-        axioms = _coded_axioms(coded, ("asserted", "new"), asserted_terms, use_cache=use_cache)
         engine = Engine(coded, _encode(coded, [*schema, *closed_schema]))
+        terms = coded.terms
+        # What the rules join on must be read; what they only derive is read too when the base is the smaller
+        # side (a big graph joining a small store): reading it costs less than looking up each derived triple.
+        new_size = sum(len(flat) for flat in coded.source("new").values()) // 2
+        read = engine.tracked if new_size >= base.size() else engine.joined
+        full = {terms[p].value for p in read}  # type: ignore[attr-defined]
+        coded.add("asserted", base.asserted(sorted(full - first)))
+        coded.add("inferred", base.inferred(sorted(full | {TYPE})))
+        axioms = _increment_axioms(coded, base, use_cache=use_cache)
         engine.close("new", base=("asserted", "inferred"))
     except NeedsFullReasoner:
         return None
-    fresh = set(new)
-    return [t for t in inferred if t not in fresh] + _decoded(coded, engine, axioms, ("asserted", "new", "inferred"))
+    extra = [t for t in dict.fromkeys(axioms) if not engine.knows(*t)]
+    engine.release()
+    out: list[ox.Triple] = []
+    triple = ox.Triple
+    for p, flat in engine.output(schema=False):  # the schema did not change: its closure is there already
+        predicate, it = terms[p], iter(flat)
+        out.extend([triple(terms[s], predicate, terms[o]) for s, o in zip(it, it, strict=True)])  # type: ignore[arg-type]
+    out.extend(triple(terms[s], terms[p], terms[o]) for s, p, o in extra)  # type: ignore[arg-type]
+    return Increment(out, frozenset(full | {TYPE}))
+
+
+def _increment_axioms(coded: Coded, base: Base, *, use_cache: bool) -> list[tuple[int, int, int]]:
+    """The datatype axioms the new literals may add, numbered.
+
+    A new ``owl:disjointWith`` between datatypes needs a datatype of the
+    disjointness table that the base does not use yet.  Those the base uses
+    show in its inferred disjointness axioms; only when the new graph uses
+    one of the table's datatypes found in none of them is the base scanned
+    for its datatypes.
+    """
+    type_id = coded.iri(TYPE)
+    classes = {coded.terms[o] for name in ("asserted", "new") for o in coded.source(name).get(type_id, [])[1::2]}
+    literal, terms = coded.literal, coded.terms
+    literals: list[ox.Literal] = [terms[o] for o in {o for flat in coded.source("new").values() for o in flat[1::2] if literal[o]}]  # type: ignore[misc]
+    tops = datatypes.disjoint_ones(use_cache=use_cache)
+    fresh = datatypes.used(literals, use_cache=use_cache) & tops
+    also: set[str] = set()
+    if fresh:
+        seen = {term.value for t in base.inferred([OWL + "disjointWith"]) for term in (t.subject, t.object)
+                if isinstance(term, ox.NamedNode)}
+        if not fresh <= seen:
+            also = datatypes.used((ox.Literal("", datatype=ox.NamedNode(d)) for d in base.datatypes()), use_cache=use_cache)
+    return _encode(coded, datatypes.axioms(literals, classes, use_cache=use_cache, also_used=also))
 
 
 def _encode(coded: Coded, triples: Iterable[ox.Triple]) -> list[tuple[int, int, int]]:

@@ -207,19 +207,23 @@ def recommend(graph: KnowledgeGraph, situation: sit.Situation, *, lang: str = "f
         if stmt is not None:
             limitations.setdefault(mech, []).append(stmt)
 
+    def reason_for(kind: str, found: dict[tuple[str, str], Reason], into: list[Reason], mech: str, req: str, link: str) -> Reason:
+        """The one reason of this kind for (mechanism, requirement), which every row about the pair adds evidence to."""
+        reason = found.get((mech, req))
+        if reason is None:
+            lack = ox.Triple(node, _k("lacksRequirement"), ox.NamedNode(req))
+            rule = derived.get(lack)
+            lack_text = texts["lack-rule"].format(rule=rule) if rule else ""
+            reason = Reason(kind, req, texts[kind.lower()].format(req=label(req), lack=lack_text), [lack, _t(ox.NamedNode(mech), link, req)])
+            found[(mech, req)] = reason
+            into.append(reason)
+        return reason
+
     collided_limitations: set[tuple[str, str]] = set()
     grouped: dict[tuple[str, str], Reason] = {}
     for row in rows("collisions"):
         mech, req = sit.value(row["mechanism"]), sit.value(row["requirement"])
-        lack = ox.Triple(node, _k("lacksRequirement"), ox.NamedNode(req))
-        rule = derived.get(lack)
-        reason = grouped.get((mech, req))
-        if reason is None:
-            lack_text = texts["lack-rule"].format(rule=rule) if rule else ""
-            reason = Reason("Collision", req, texts["collision"].format(req=label(req), lack=lack_text),
-                            [lack, _t(ox.NamedNode(mech), "dependsOn", req)])
-            grouped[(mech, req)] = reason
-            recs[mech].collisions.append(reason)
+        reason = reason_for("Collision", grouped, recs[mech].collisions, mech, req, "dependsOn")
         via, source, step = _iri(row, "via"), _iri(row, "source"), _iri(row, "step")
         m = ox.NamedNode(mech)
         if via == KSM + "dependencyFromTool" and source:
@@ -238,15 +242,8 @@ def recommend(graph: KnowledgeGraph, situation: sit.Situation, *, lang: str = "f
     hindered: dict[tuple[str, str], Reason] = {}
     for row in rows("hindrances"):
         mech, req = sit.value(row["mechanism"]), sit.value(row["requirement"])
-        lack = ox.Triple(node, _k("lacksRequirement"), ox.NamedNode(req))
         m = ox.NamedNode(mech)
-        reason = hindered.get((mech, req))
-        if reason is None:
-            rule = derived.get(lack)
-            lack_text = texts["lack-rule"].format(rule=rule) if rule else ""
-            reason = Reason("Hindrance", req, texts["hindrance"].format(req=label(req), lack=lack_text), [lack, _t(m, "hinderedWithout", req)])
-            hindered[(mech, req)] = reason
-            recs[mech].hindrances.append(reason)
+        reason = reason_for("Hindrance", hindered, recs[mech].hindrances, mech, req, "hinderedWithout")
         source, step = _iri(row, "source"), _iri(row, "step")
         if source and step:
             collided_limitations.add((mech, source))

@@ -4,7 +4,8 @@
 concepts sheet) to the persistent store as one named graph,
 ``graph/import/<file stem>``, in one transaction (kg.graph.diskstore): the
 graph is re-reasoned, then the SHACL shapes and the quality checks run on
-the union of every graph, and only a union that conforms goes live.
+what the import can have affected in the union of every graph
+(kg.quality.scope), and only a union that conforms goes live.
 Re-importing the same file replaces its graph (and changes nothing when the
 file did not change).
 
@@ -155,13 +156,11 @@ def parse(source: Path, graph: KnowledgeGraph, *, sheet: str | None = None, conc
     )
 
 
-_ELSEWHERE = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g != ?own && ?g != ?inferred) } ORDER BY ?g"
-
-
 def _described_elsewhere(store: ox.Store, iri: str, graph: str) -> list[str]:
-    """The graphs other than ``graph`` (and the inferred one) where ``iri`` is described."""
-    bindings = {"s": ox.NamedNode(iri), "own": ox.NamedNode(graph), "inferred": ox.NamedNode(INFERRED_GRAPH)}
-    return KnowledgeGraph(store=store).select(_ELSEWHERE, bindings).column("g")
+    """The named graphs other than ``graph`` (and the inferred one) where ``iri`` is described, in order."""
+    left_out = {graph, INFERRED_GRAPH}
+    return sorted({q.graph_name.value for q in store.quads_for_pattern(ox.NamedNode(iri), None, None)
+                   if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in left_out})
 
 
 def _check_against(store: ox.Store, kinds: dict[str, str], parsed: _Parsed, graph: str, file: str, *, replace: bool) -> tuple[list[str], list[ox.Quad]]:
@@ -188,9 +187,10 @@ def _check_against(store: ox.Store, kinds: dict[str, str], parsed: _Parsed, grap
             raise NonConformingError(f"{file}: row {row}, column {column}: {shorten(concept)} is not in the graph; "
                                      "`kg load` its vocabulary first, or check the IRI")
     own = {iri.split("\0")[0] for iri in parsed.labels}
+    named = _mechanisms_by_name(store) if parsed.labels else {}
     for name, (label, row) in sorted(parsed.labels.items()):
         mechanism = name.split("\0")[0]
-        for other in _mechanisms_named(store, label):
+        for other in named.get(key(label), []):
             if other != mechanism and other not in own:
                 notes.append(f"{file}: row {row}: {label!r} already names {shorten(other)}; {shorten(mechanism)} is another mechanism of that name")
     return notes, taken
@@ -203,17 +203,19 @@ SELECT DISTINCT ?m ?label WHERE { ?m a ksm:Mechanism ; skos:prefLabel|skos:altLa
 """
 
 
-def _mechanisms_named(store: ox.Store, label: str) -> list[str]:
-    wanted = key(label)
-    rows = KnowledgeGraph(store=store).select(_NAMED).rows
-    return sorted({row["m"].value for row in rows if key(row["label"].value) == wanted})  # type: ignore[union-attr]
+def _mechanisms_by_name(store: ox.Store) -> dict[str, list[str]]:
+    """The mechanisms of the graph by the key of each of their names (kg.tables.vocabulary.key), read once."""
+    found: dict[str, set[str]] = {}
+    for row in KnowledgeGraph(store=store).select(_NAMED).rows:
+        found.setdefault(key(row["label"].value), set()).add(row["m"].value)  # type: ignore[union-attr]
+    return {name: sorted(mechanisms) for name, mechanisms in found.items()}
 
 
-def _conformance(store: ox.Store, parsed: _Parsed, file: str, unchanged: str) -> None:
-    """Shapes and checks on the whole graph; a refusal names the row of the resource at fault."""
-    from kg.quality.validate import validate_graph
+def _conformance(store: ox.Store, what: diskstore.Change, parsed: _Parsed, file: str, unchanged: str) -> None:
+    """Shapes and checks on what the import can have affected (kg.quality.scope); a refusal names the row of the resource at fault."""
+    from kg.quality.validate import validate_change
 
-    report = validate_graph(KnowledgeGraph(store=store))
+    report = validate_change(store, what)
     problems = [v for v in report.violations if v.severity == "Violation"]
     if not problems:
         return
@@ -258,17 +260,20 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
     node = ox.NamedNode(name)
     previous: set[ox.Triple] = set()
 
-    def before(store: ox.Store, manifest: diskstore.Manifest) -> None:
+    def before(store: ox.Store, manifest: diskstore.Manifest, what: diskstore.Change) -> None:
         kinds = {g: str(e.get("kind")) for g, e in manifest.graphs.items()}
         notes, taken = _check_against(store, kinds, parsed, name, source.name, replace=replace)
         result.notes.extend(notes)
         for quad in taken:
             store.remove(quad)
+        what.note(taken)
+        # a graph that lost triples is a replaced one: its entailments may go, which only a full pass sees
+        what.replaced.extend(sorted({q.graph_name.value for q in taken} - set(what.replaced)))  # type: ignore[union-attr]
         previous.update(q.triple for q in store.quads_for_pattern(None, None, None, node))
 
-    def check(store: ox.Store) -> None:
+    def check(store: ox.Store, what: diskstore.Change) -> None:
         if validate:
-            _conformance(store, parsed, source.name, "nothing written" if output is not None or dry_run else "the store is unchanged")
+            _conformance(store, what, parsed, source.name, "nothing written" if output is not None or dry_run else "the store is unchanged")
         if dry_run or output is not None:
             raise _Rollback
 
@@ -280,11 +285,11 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
             result.store_total = outcome.total
             result.written = output is None
         else:  # no store yet: check against the bundled graph, in memory
-            what = diskstore.Change()
-            before(graph.store, diskstore.Manifest())
+            what = diskstore.Change(track=validate)
+            before(graph.store, diskstore.Manifest(), what)
             diskstore.replace_graph(graph.store, node, parsed.triples, what)
             diskstore.reason(graph.store, what)
-            check(graph.store)
+            check(graph.store, what)
     except _Rollback:
         pass
     for note in result.notes:

@@ -204,7 +204,7 @@ def uvicorn_config(server: Server, *, log_level: str, access_log: bool) -> Any:
     return uvicorn.Config(
         create_app(server), http=protocol_class(limits), lifespan="off", log_config=log_config(log_level, access_log=access_log),
         access_log=access_log, timeout_keep_alive=max(1, round(settings.keep_alive)), timeout_graceful_shutdown=5,
-        h11_max_incomplete_event_size=16 * 1024, backlog=1024, server_header=False,
+        backlog=1024, server_header=False,  # loop "auto": uvloop where it is installed (a dependency, but not on Windows)
     )
 
 

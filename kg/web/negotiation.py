@@ -10,6 +10,8 @@ gets the default.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -64,8 +66,20 @@ def choose(header: str | None, offered: list[str]) -> str | None:
     """
     if not header or not header.strip():
         return offered[0] if offered else None
+    if len(header) > CACHED_HEADER:
+        return _best_match(header, tuple(offered))
+    return _cached_best_match(header, tuple(offered))
+
+
+CACHED_HEADER = 512  # clients send the same few Accept headers again and again; longer ones are read afresh each time
+
+
+def _best_match(header: str, offered: tuple[str, ...]) -> str | None:
     found = parse_accept_header(header, MIMEAccept).best_match(offered)
     return str(found) if found else None
+
+
+_cached_best_match = lru_cache(maxsize=256)(_best_match)  # werkzeug's matching costs tens of microseconds a request
 
 
 def content_type(media: str) -> str:

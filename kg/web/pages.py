@@ -37,9 +37,9 @@ from starlette.responses import HTMLResponse, Response
 from kg.core.errors import UsageError
 from kg.core.namespaces import BASE, GRAPH, PREFIXES, expand_curie, shorten
 from kg.graph.store import KnowledgeGraph
+from kg.web.answers import Answer, Job
 from kg.web.messages import Message
 from kg.web.negotiation import EXTENSIONS, GRAPH_TYPES, HTML, choose, choose_language, content_type
-from kg.web.worker import Answer, Job
 
 if TYPE_CHECKING:
     from kg.release.site import Site

@@ -14,17 +14,19 @@ that people click; values it does not know are ignored (``Accept`` rules).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.core.namespaces import PREFIXES
+from kg.web.answers import Job
 from kg.web.negotiation import GRAPH_TYPES, HTML, RESULTS_TYPES, choose, content_type
 from kg.web.pages import Pages
 from kg.web.state import Server
-from kg.web.worker import Job
 
 FORMAT_PARAM = {
     "json": "application/sparql-results+json, application/ld+json;q=0.9",
@@ -70,9 +72,29 @@ def _charset_ok(header: str) -> bool:
     return True
 
 
+CACHED_URL = 32 * 1024  # query strings up to this length are parsed once and remembered
+
+
+@lru_cache(maxsize=128)
+def _cached_url_params(query_string: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(QueryParams(query_string).multi_items())
+
+
+def url_params(query_string: bytes) -> list[tuple[str, str]]:
+    """The parameters of a URL's query string, as Starlette reads them; a query asked again is not parsed again
+    (decoding a percent-encoded query of a few kilobytes takes Python's parser about 0.1 ms).
+
+    >>> url_params(b"query=ASK%7B%7D&format=json")
+    [('query', 'ASK{}'), ('format', 'json')]
+    """
+    if len(query_string) > CACHED_URL:
+        return list(QueryParams(query_string).multi_items())
+    return list(_cached_url_params(query_string))
+
+
 async def protocol_params(request: Request, limit: int) -> list[tuple[str, str]] | Response:
     """The protocol parameters of a request (URL and body), or the error response."""
-    params = list(request.query_params.multi_items())
+    params = url_params(request.scope["query_string"])
     if request.method != "POST":
         return params
     media_header = request.headers.get("content-type", "")

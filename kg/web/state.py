@@ -20,7 +20,9 @@ from kg.core.errors import UsageError
 from kg.graph.dataset import open_graph
 from kg.graph.store import KnowledgeGraph
 from kg.release.site import Site
-from kg.web.worker import Answer, Job, QueryPool, QueryTimeout
+from kg.web.answers import Answer, Job
+from kg.web.cache import AnswerCache
+from kg.web.worker import QueryPool, QueryTimeout
 
 if TYPE_CHECKING:
     from kg.release.publish import JsonLd
@@ -42,6 +44,7 @@ class Settings:
     header_timeout: float = 10.0
     keep_alive: float = 5.0
     isolate: bool = True  # tests turn it off to check the second guard (kg.web.sandbox)
+    answer_cache: int = 64_000_000  # bytes of answers kept for queries asked again (kg.web.cache); 0 keeps none
 
     @property
     def public_base(self) -> str:
@@ -72,13 +75,19 @@ class Server:
         self.version = hashlib.sha256(dataset).hexdigest()[:16]  # part of every ETag: a new dataset changes them all
         self.started = time.time()  # Last-Modified of everything: the data cannot change while the server runs
         self.openapi: dict[str, Any] | None = None  # built on the first request for /openapi.json
+        self.answers = AnswerCache(budget=settings.answer_cache, largest=settings.answer_cache // 16)
 
     async def run(self, job: Job) -> Answer:
-        """A query's answer, from a worker process."""
+        """A query's answer: the one sent last time the same job came, or one from a worker process."""
+        answer = self.answers.get(job)
+        if answer is not None:
+            return answer
         try:
-            return await self.pool.run_async(job)
+            answer = await self.pool.run_async(job)
         except QueryTimeout as error:
             return error.answer
+        self.answers.put(job, answer)
+        return answer
 
     @cached_property
     def render_limiter(self) -> anyio.CapacityLimiter:

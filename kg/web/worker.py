@@ -2,25 +2,25 @@
 
 pyoxigraph cannot cancel a query running in a thread, so a query that
 never ends would hold a core and a thread for ever.  Each query runs in a
-worker process instead; when it outlives the time limit the worker is
-killed and a fresh one spawned in the background, and the client gets a
-clean 503 (never a 200 with a cut-off body).  The other workers keep
-answering everyone else meanwhile.  The worker writes the whole answer
-(pyoxigraph's serializers) before anything is sent, so a response is
-either complete or an error.
-
-Caps protect memory: a SELECT is counted first (pyoxigraph evaluates
-lazily, so counting stops after ``max_rows + 1`` rows) and serialized in a
-second pass only when under the cap, into a writer that stops at
-``max_bytes``; over either cap the client gets a 400 asking for a LIMIT.
-HTML pages instead ask for the first rows (``purpose="table"``, at most
-``max_rows`` rows and ``max_bytes`` of text) and say the table is truncated.
+worker process instead (kg.web.answers says what it does with a job); when
+it outlives the time limit the worker is killed and a spare takes its place
+at once, and the client gets a clean 503 (never a 200 with a cut-off body).
+The other workers keep answering everyone else meanwhile.  The worker writes
+the whole answer before anything is sent, so a response is either complete
+or an error.
 
 The dataset: each worker loads every graph, and copies the union of the
 named graphs into its default graph.  So a query without ``FROM`` sees the
 union, a query with ``FROM``/``FROM NAMED`` gets exactly the dataset it
 names (graphs of this dataset only: a graph name is never fetched), and
 the protocol's ``default-graph-uri``/``named-graph-uri`` override both.
+
+The server and a worker talk over a socket pair, one frame each way per
+job: the job, pickled; then the answer in one write, as the sizes, the
+pickled Answer without its body, and the body's bytes as they are (a
+serialized answer is never pickled, and a small one costs the server one
+read).  The server waits for it on its event loop, whichever loop that is
+(asyncio's or uvloop's, which makes the socket non-blocking).
 
 Nothing a query says can make a worker reach the network: see
 kg.web.sandbox.  An engine error of any kind is an answer (the worker
@@ -35,191 +35,26 @@ import multiprocessing
 import os
 import pickle
 import queue
+import socket
+import struct
 import threading
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import IO, Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.core.namespaces import PREFIXES
-from kg.web.messages import Message
-from kg.web.negotiation import GRAPH_TYPES, RESULTS_TYPES, choose
-from kg.web.sandbox import federated, isolate_network
+from kg.web.answers import Answer, Job, execute
+from kg.web.sandbox import isolate_network
+
+__all__ = ["Answer", "Job", "QueryPool", "QueryTimeout", "execute", "load_dataset"]
 
 log = logging.getLogger("kg.serve")
 NICENESS = 10
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-@dataclass(frozen=True)
-class Job:
-    """One query to run, with what the client accepts."""
-
-    query: str
-    accept: str | None = None
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    purpose: str = "protocol"  # "protocol": serialized answer; "table": rows for an HTML page
-    rows: int = 0  # for a table: at most this many rows (0: the endpoint's row limit)
-
-
-@dataclass
-class Answer:
-    """A complete answer: status, media type and body (or rows for a page)."""
-
-    status: int
-    media: str = "text/plain"
-    body: bytes = b""
-    kind: str = ""  # "select", "ask", "graph" for successful answers
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Term]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-    truncated: bool = False
-    message: Message | None = None  # for errors: the same text in the page's language
-
-    @classmethod
-    def error(cls, status: int, key: str, **args: object) -> Answer:
-        message = Message(key, {k: str(v) for k, v in args.items()})
-        return cls(status=status, body=(message.text("en").rstrip() + "\n").encode("utf-8"), message=message)
-
-    def error_text(self, lang: str) -> str:
-        return self.message.text(lang) if self.message else self.body.decode("utf-8", "replace").strip()
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _CappedWriter:
-    """A file-like sink for pyoxigraph's serializers that gives up past ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.size, self.parts = limit, 0, list[bytes]()
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _TooLarge
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
-
-
-def execute(store: ox.Store, job: Job, *, max_rows: int, max_bytes: int = 50_000_000, isolated: bool = True) -> Answer:
-    """Run one job on a store: the pure core of a worker, callable in-process by tests.
-
-    ``isolated`` says whether this process can reach no network (kg.web.sandbox);
-    when it can, every query is parsed first and refused if it has a SERVICE or
-    cannot be parsed.  Every failure is an Answer, never an exception.
-    """
-    if not isolated:
-        has_service = federated(job.query)
-        if has_service is None:
-            return Answer.error(400, "unchecked", detail="rdflib cannot parse it")
-        if has_service:
-            return Answer.error(400, "service")
-    kwargs: dict[str, Any] = {}
-    if job.default_graphs or job.named_graphs:  # the protocol's dataset replaces the query's (SPARQL 1.1 Protocol 2.1.4)
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [ox.DefaultGraph()]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs] or None
-    try:
-        answer = store.query(job.query, **kwargs)
-        if isinstance(answer, ox.QueryBoolean):
-            return _boolean(answer, job)
-        if job.purpose == "table" and job.rows:
-            max_rows = min(max_rows, job.rows)
-        if isinstance(answer, ox.QueryTriples):
-            return _graph(answer, job, max_rows, max_bytes)
-        return _solutions(store, answer, job, kwargs, max_rows, max_bytes)
-    except SyntaxError as error:
-        return Answer.error(400, "syntax", detail=error)
-    except _TooLarge:
-        return Answer.error(400, "bytes", limit=max_bytes)
-    except MemoryError:
-        return Answer.error(503, "memory")
-    except Exception as error:  # OSError (a SERVICE that cannot connect), RuntimeError (a malformed remote answer, an unbound SERVICE)...
-        kind, detail = type(error), str(error)
-    # Parsed outside the except block: pyparsing's cache would otherwise keep the exception, its frames and their iterators alive.
-    if federated(job.query) is not False:
-        return Answer.error(400, "service")
-    if issubclass(kind, OSError | ValueError | RuntimeError):
-        return Answer.error(400, "failed", detail=detail)
-    return Answer.error(500, "engine", detail=f"{kind.__name__}: {detail}")
-
-
-def _size(term: object) -> int:
-    return len(str(term))
-
-
-def _not_acceptable(offered: list[str]) -> Answer:
-    return Answer.error(406, "not_acceptable", offered=", ".join(offered))
-
-
-def _boolean(answer: ox.QueryBoolean, job: Job) -> Answer:
-    if job.purpose == "table":
-        return Answer(status=200, kind="ask", boolean=bool(answer))
-    media = choose(job.accept, list(RESULTS_TYPES))
-    if media is None:
-        return _not_acceptable(list(RESULTS_TYPES))
-    return Answer(status=200, media=media, kind="ask", body=answer.serialize(format=RESULTS_TYPES[media]) or b"")
-
-
-def _graph(answer: ox.QueryTriples, job: Job, max_rows: int, max_bytes: int) -> Answer:
-    triples: list[ox.Triple] = []
-    size = 0
-    for triple in answer:
-        size += _size(triple)
-        if len(triples) == max_rows or size > max_bytes:
-            if job.purpose == "table":
-                return Answer(status=200, kind="graph", triples=triples, truncated=True)
-            if size > max_bytes:
-                return Answer.error(400, "bytes", limit=max_bytes)
-            return Answer.error(400, "triples", limit=max_rows)
-        triples.append(triple)
-    if job.purpose == "table":
-        return Answer(status=200, kind="graph", triples=triples)
-    media = choose(job.accept, list(GRAPH_TYPES))
-    if media is None:
-        return _not_acceptable(list(GRAPH_TYPES))
-    fmt = GRAPH_TYPES[media]
-    extra: dict[str, Any] = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-    sink = _CappedWriter(max_bytes)
-    ox.serialize(triples, cast(IO[bytes], sink), format=fmt, **extra)
-    return Answer(status=200, media=media, kind="graph", body=sink.getvalue())
-
-
-def _solutions(store: ox.Store, answer: ox.QuerySolutions, job: Job, kwargs: dict[str, Any], max_rows: int, max_bytes: int) -> Answer:
-    variables = [v.value for v in answer.variables]
-    if job.purpose == "table":
-        rows: list[dict[str, Term]] = []
-        size = 0
-        for solution in answer:
-            row = {name: solution[name] for name in variables if solution[name] is not None}
-            size += sum(_size(term) for term in row.values())
-            if len(rows) == max_rows or size > max_bytes:
-                return Answer(status=200, kind="select", variables=variables, rows=rows, truncated=True)
-            rows.append(row)
-        return Answer(status=200, kind="select", variables=variables, rows=rows)
-    media = choose(job.accept, list(RESULTS_TYPES))
-    if media is None:
-        return _not_acceptable(list(RESULTS_TYPES))
-    for count, _ in enumerate(answer, start=1):
-        if count > max_rows:
-            return Answer.error(400, "rows", limit=max_rows)
-    again = store.query(job.query, **kwargs)
-    assert isinstance(again, ox.QuerySolutions)
-    sink = _CappedWriter(max_bytes)
-    again.serialize(cast(IO[bytes], sink), format=RESULTS_TYPES[media])
-    return Answer(status=200, media=media, kind="select", body=sink.getvalue())
+_JOB = struct.Struct("!I")  # the size of the pickled job that follows
+_ANSWER = struct.Struct("!II")  # the sizes of the pickled Answer (without its body) and of the body that follow
+_ONE_WRITE = 256 * 1024  # answers up to this size go in one write (header, Answer and body joined)
+_READ = 256 * 1024  # the most the server reads at once: a big answer arrives in pieces, the event loop serving others between them
 
 
 def load_dataset(dataset: bytes) -> ox.Store:
@@ -231,8 +66,61 @@ def load_dataset(dataset: bytes) -> ox.Store:
     return store
 
 
-def _worker_main(conn: Connection, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
-    """A worker process: cut itself off the network, load the dataset (N-Quads), then answer jobs until the pipe closes."""
+def _frame(meta: object, body: bytes = b"") -> list[bytes]:
+    """An answer frame as the pieces to write: one piece when small."""
+    pickled = pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL)
+    head = _ANSWER.pack(len(pickled), len(body))
+    if len(body) <= _ONE_WRITE:
+        return [head + pickled + body]
+    return [head + pickled, body]
+
+
+def _answer_frame(answer: Answer) -> list[bytes]:
+    body, answer.body = answer.body, b""
+    return _frame(answer, body)
+
+
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None = None) -> bytes:
+    """``size`` bytes from a socket, blocking (until ``deadline``, a time.monotonic(), if given: TimeoutError after it)."""
+    chunks, missing = [], size
+    while missing:
+        if deadline is not None:
+            sock.settimeout(max(0.0001, deadline - time.monotonic()))
+        chunk = sock.recv(min(missing, _READ))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(sock: socket.socket, deadline: float | None = None) -> tuple[bytes, bytes]:
+    """An answer frame (the pickled Answer, the body), blocking."""
+    meta_size, body_size = _ANSWER.unpack(_recv_exactly(sock, _ANSWER.size, deadline))
+    data = _recv_exactly(sock, meta_size + body_size, deadline)
+    return data[:meta_size], data[meta_size:]
+
+
+async def _read_frame_async(sock: socket.socket, received: list[bytes]) -> tuple[bytes, bytes]:
+    """An answer frame on the running event loop (``sock`` non-blocking); ``received`` keeps what has come so far."""
+    loop = asyncio.get_running_loop()
+    size = got = 0
+    while not size or got < size:
+        chunk = await loop.sock_recv(sock, _READ if not size else min(_READ, size - got))
+        if not chunk:
+            raise EOFError
+        received.append(chunk)
+        got += len(chunk)
+        if not size and got >= _ANSWER.size:
+            head = received[0] if len(received[0]) >= _ANSWER.size else b"".join(received)
+            meta_size, body_size = _ANSWER.unpack_from(head)
+            size = _ANSWER.size + meta_size + body_size
+    data = received[0] if len(received) == 1 else b"".join(received)
+    return data[_ANSWER.size:_ANSWER.size + meta_size], data[_ANSWER.size + meta_size:size]
+
+
+def _worker_main(sock: socket.socket, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
+    """A worker process: cut itself off the network, load the dataset (N-Quads), then answer jobs until the socket closes."""
     isolated = isolate and isolate_network()  # first, while the process has a single thread
     if os.getpriority(os.PRIO_PROCESS, 0) < NICENESS:  # the front process (accepting, reading, writing) goes first
         os.setpriority(os.PRIO_PROCESS, 0, NICENESS)
@@ -241,24 +129,25 @@ def _worker_main(conn: Connection, dataset: bytes, max_rows: int, max_bytes: int
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     store = load_dataset(dataset)
-    conn.send(("ready", isolated))
+    sock.sendall(_frame(("ready", isolated))[0])
     while True:
         try:
-            job = conn.recv()
+            (size,) = _JOB.unpack(_recv_exactly(sock, _JOB.size))
+            job = pickle.loads(_recv_exactly(sock, size))
         except (EOFError, OSError):
             return
         try:
             answer = execute(store, job, max_rows=max_rows, max_bytes=max_bytes, isolated=isolated)
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            pieces = _answer_frame(answer)
         except MemoryError:
-            data = pickle.dumps(Answer.error(503, "memory"))
-        conn.send(len(data))  # first the size, so that the server knows whether to read it on its event loop
-        conn.send_bytes(data)
+            pieces = _answer_frame(Answer.error(503, "memory"))
+        for piece in pieces:
+            sock.sendall(piece)
 
 
 class _Worker:
     def __init__(self, context: Any, dataset: bytes, max_rows: int, max_bytes: int, memory_bytes: int, isolate: bool) -> None:
-        self.conn, child = context.Pipe()
+        self.sock, child = socket.socketpair()
         self.isolated = False
         self.process = context.Process(target=_worker_main, args=(child, dataset, max_rows, max_bytes, memory_bytes, isolate), daemon=True)
         self.process.start()
@@ -269,18 +158,29 @@ class _Worker:
             pass
 
     def wait_ready(self, timeout: float) -> bool:
-        if not self.conn.poll(timeout):
+        try:
+            meta, _ = _read_frame(self.sock, time.monotonic() + timeout)
+            message = pickle.loads(meta)
+        except (EOFError, OSError, pickle.UnpicklingError):
             return False
-        message = self.conn.recv()
         if not (isinstance(message, tuple) and message[0] == "ready"):
             return False
         self.isolated = bool(message[1])
         return True
 
+    def send_blocking(self, data: bytes) -> None:
+        self.sock.settimeout(None)
+        self.sock.sendall(data)
+
+    def nonblocking(self) -> socket.socket:
+        if self.sock.gettimeout() != 0.0:  # after a blocking use (or none yet)
+            self.sock.setblocking(False)
+        return self.sock
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
-        self.conn.close()
+        self.sock.close()
 
 
 class QueryTimeout(Exception):
@@ -296,11 +196,11 @@ class QueryPool:
     (so that killing a runaway query never leaves the others short of a worker while a new one starts).
 
     ``run_async`` is what the server awaits: it waits for the worker's answer on the event loop
-    (no thread), and reads a big answer in a thread so that the loop keeps serving meanwhile.
+    (no thread), and unpickles a big answer in a thread so that the loop keeps serving meanwhile.
     ``run`` is the same, blocking, for callers without an event loop.
     """
 
-    BIG = 256 * 1024  # answers larger than this are read and unpickled off the event loop
+    BIG = 256 * 1024  # pickled answers (rows for a page) larger than this are unpickled off the event loop
 
     def __init__(self, dataset: bytes, *, workers: int = 4, timeout: float = 10.0, max_rows: int = 10_000, max_bytes: int = 50_000_000,
                  memory_mb: int = 2048, isolate: bool = True) -> None:
@@ -311,7 +211,7 @@ class QueryPool:
         self._dataset = dataset
         self._memory = memory_mb * 1024 * 1024
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()  # the worker that answered last goes next: its caches are warm
         self._spare: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -362,22 +262,32 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout("busy", self.timeout) from None
 
+    @staticmethod
+    def _job_frame(job: Job) -> bytes:
+        pickled = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        return _JOB.pack(len(pickled)) + pickled
+
+    @staticmethod
+    def _answer(meta: bytes, body: bytes) -> Answer:
+        answer: Answer = pickle.loads(meta)
+        answer.body = body
+        return answer
+
     def run(self, job: Job) -> Answer:
         """The answer to one job, or QueryTimeout after ``timeout`` seconds in all (blocking)."""
         deadline = time.monotonic() + self.timeout
         worker = self._take()
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                raise QueryTimeout("timeout", self.timeout)
-            worker.conn.recv()  # the answer's size
-            answer: Answer = pickle.loads(worker.conn.recv_bytes())
+            worker.send_blocking(self._job_frame(job))
+            meta, body = _read_frame(worker.sock, deadline)
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout("timeout", self.timeout) from None
         except (EOFError, OSError):
             self._replace(worker)
             return Answer.error(503, "stopped")
         self._idle.put(worker)
-        return answer
+        return self._answer(meta, body)
 
     async def run_async(self, job: Job) -> Answer:
         """The answer to one job, or QueryTimeout after ``timeout`` seconds in all, waiting on the event loop."""
@@ -389,57 +299,39 @@ class QueryPool:
             worker = self._idle.get_nowait()
         except queue.Empty:
             worker = await anyio.to_thread.run_sync(self._take)
+        received: list[bytes] = []
+        sent = False
         try:
-            worker.conn.send(job)
-            try:
-                readable = await self._readable(worker, deadline - loop.time())
-            except asyncio.CancelledError:  # the request went away: the worker finishes (or is killed) off to the side
+            async with asyncio.timeout_at(deadline):
+                sock = worker.nonblocking()
+                await loop.sock_sendall(sock, self._job_frame(job))
+                sent = True
+                meta, body = await _read_frame_async(sock, received)
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout("timeout", self.timeout) from None
+        except asyncio.CancelledError:  # the request went away: the worker finishes (or is killed) off to the side
+            if sent and not received:
                 threading.Thread(target=self._drain, args=(worker, time.monotonic() + deadline - loop.time()), daemon=True).start()
-                raise
-            if not readable:
+            else:  # cut off in the middle of a frame: no way to find the next one
                 self._replace(worker)
-                raise QueryTimeout("timeout", self.timeout)
-            size: int = worker.conn.recv()
-            data = worker.conn.recv_bytes() if size <= self.BIG else await anyio.to_thread.run_sync(worker.conn.recv_bytes)
-            answer: Answer = pickle.loads(data) if size <= self.BIG else await anyio.to_thread.run_sync(pickle.loads, data)
+            raise
         except (EOFError, OSError):
             self._replace(worker)
             return Answer.error(503, "stopped")
         self._idle.put(worker)
-        return answer
+        if len(meta) > self.BIG:
+            return await anyio.to_thread.run_sync(self._answer, meta, body)
+        return self._answer(meta, body)
 
     def _drain(self, worker: _Worker, deadline: float) -> None:
         """Wait for the answer nobody wants any more, then give the worker back (or kill it at the deadline)."""
         try:
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                worker.conn.recv()
-                worker.conn.recv_bytes()
-                self._idle.put(worker)
-                return
-        except (EOFError, OSError):
-            pass
-        self._replace(worker)
-
-    @staticmethod
-    async def _readable(worker: _Worker, seconds: float) -> bool:
-        """Whether the worker has written (its answer, or its death) within ``seconds``."""
-        if worker.conn.poll():
-            return True
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-        fd = worker.conn.fileno()
-        def wake() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, wake)
-        try:
-            await asyncio.wait_for(ready, max(0.0, seconds))
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            loop.remove_reader(fd)
+            _read_frame(worker.sock, deadline)
+        except (EOFError, OSError):  # TimeoutError included
+            self._replace(worker)
+            return
+        self._idle.put(worker)
 
     def close(self) -> None:
         self._closed = True

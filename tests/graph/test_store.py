@@ -73,6 +73,21 @@ def test_incremental_reasoning_equals_a_full_pass() -> None:
     assert set(more) == set(rules.infer([ox.Quad(t.subject, t.predicate, t.object) for t in asserted]))
 
 
+def test_new_datatypes_bring_their_disjointness_axioms_incrementally(tmp_path: Path) -> None:
+    """owlrl states owl:disjointWith between the datatypes the graph uses: a graph that brings a new one adds them, no more."""
+    diskstore.load(_thesaurus(tmp_path / "a.ttl", 5))
+    typed = tmp_path / "typed.ttl"
+    typed.write_text(f'<{EX}x> <{EX}flag> true ; <{EX}size> "2.5"^^<http://www.w3.org/2001/XMLSchema#double> ; <{EX}rank> 3 .\n',
+                     encoding="utf-8")
+    report = diskstore.load(typed, graph=EX + "typed")
+    assert report.incremental
+    store = open_graph().store
+    xsd, owl = "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/2002/07/owl#"
+    pair = ox.Triple(ox.NamedNode(xsd + "boolean"), ox.NamedNode(owl + "disjointWith"), ox.NamedNode(xsd + "double"))
+    assert pair in _inferred(store)
+    assert _inferred(store) == set(rules.infer(_asserted(store)))
+
+
 def test_new_schema_triples_make_a_full_pass(tmp_path: Path) -> None:
     diskstore.load(_thesaurus(tmp_path / "a.ttl", 10))
     report = diskstore.load(_thesaurus(tmp_path / "b.ttl", 10, schema=True), graph=EX + "b")

@@ -234,6 +234,15 @@ def test_with_values_binds_several_variables_and_tagged_literals(tiny: ox.Store)
     assert len(solutions) == 1 and solutions[0]["lang"] == ox.Literal("fr", language="fr")
 
 
+def test_with_values_leaves_an_optional_subquery_its_own_block(tiny: ox.Store) -> None:
+    # Nothing may stand beside the SELECT of `OPTIONAL { SELECT ... }`: the block goes inside the subquery only.
+    query = "SELECT ?o WHERE { ?s ?p ?o OPTIONAL { SELECT ?s ?x WHERE { ?s ?p ?x FILTER (?x != ?o) } } } ORDER BY ?o"
+    for into_optionals in (False, True):
+        bound = with_values(query, A, into_optionals=into_optionals)
+        assert bound.count("VALUES ?s") == 2, bound  # the WHERE group's and the subquery's
+        assert _values(tiny.query(bound), "o") == ["A"]
+
+
 def test_with_values_without_a_group_is_refused() -> None:
     with pytest.raises(ValueError, match="no WHERE group"):
         with_values("DESCRIBE <http://e/a>", A)

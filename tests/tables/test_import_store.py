@@ -214,3 +214,23 @@ def test_an_import_from_stdin_lands_in_the_stdin_graph(runner, tmp_path: Path) -
     assert graphs["https://w3id.org/ksm/graph/import/stdin"].source == "stdin"
     folder = runner.invoke(main, ["import", str(tmp_path)])
     assert folder.exit_code == 3 and "is a folder" in folder.output
+
+
+def test_taking_resources_over_takes_their_entailments_away(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The first import's webinar needs internet access (its limitation's category); the one that takes it over does not."""
+    import pyoxigraph as ox
+
+    from kg.core.namespaces import INFERRED_GRAPH
+    from kg.reasoning import rules
+
+    assert runner.invoke(main, ["import", str(_csv(tmp_path, WEBINAR, "first.csv"))]).exit_code == 0
+    assert "Internet access" in _requirements(open_graph(), "Webinar")
+    costly = WEBINAR.replace("Exige une connexion internet stable,Needs a stable internet connection,Accès à internet",
+                             "Coûte un abonnement,Costs a subscription,limcat:cost")
+    taken = runner.invoke(main, ["import", str(_csv(tmp_path, costly, "second.csv")), "--replace"])
+    assert taken.exit_code == 0, taken.output
+    store = open_graph().store
+    assert "Internet access" not in _requirements(open_graph(), "Webinar")
+    node = ox.NamedNode(INFERRED_GRAPH)
+    asserted = [q for q in store if q.graph_name != node]
+    assert {q.triple for q in store.quads_for_pattern(None, None, None, node)} == set(rules.infer(asserted))

@@ -211,6 +211,32 @@ def test_headers_must_arrive_in_time(guarded) -> None:  # type: ignore[no-untype
         assert closed and 0.9 < time.monotonic() - start < 2.5
 
 
+def test_headers_past_16_kib_close_the_connection(guarded) -> None:  # type: ignore[no-untyped-def]
+    """The header lines of a request are bounded in size as well as in time, however they are cut into packets."""
+    port = urllib.parse.urlsplit(guarded).port
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        sock.settimeout(0.5)
+        sent, closed, reply = 0, False, b""
+        while sent < 200_000 and not closed:
+            try:
+                sock.sendall(b"X-Pad: " + b"a" * 990 + b"\r\n")  # 1 kB lines, well apart: each read holds one
+                sent += 1000
+                time.sleep(0.005)
+                sock.setblocking(False)
+                chunk = sock.recv(1000)
+                reply += chunk
+                closed = chunk == b"" or reply.startswith(b"HTTP/1.1 400")
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed = True
+            finally:
+                sock.setblocking(True)
+        assert closed and 16_000 <= sent <= 40_000, (sent, reply[:100])
+    assert fetch(guarded + "sparql?query=ASK%7B%7D", timeout=5)[0] == 200
+
+
 def test_slow_clients_beyond_the_connection_limit_make_room_for_ordinary_ones(graph) -> None:  # type: ignore[no-untyped-def]
     with _server(graph, header_timeout=60.0, max_connections=30) as url:
         port = urllib.parse.urlsplit(url).port

@@ -62,6 +62,8 @@ READ_FROM_LINKED = frozenset({RDF + "type", SKOS + "inScheme", KSM + "minimumPar
 # Past this share of the store, copying costs more than it spares: the whole store is checked.
 _WHOLE_SHARE = 0.5
 _SMALL = 50_000
+# Up to this size a whole store checked is first copied into memory (about 0.5 KB a quad): see _in_memory.
+_MEMORY_MAX = 1_000_000
 
 
 class Verdict(Protocol):
@@ -75,11 +77,15 @@ class Verdict(Protocol):
 
 
 class Region:
-    """The resources a change may concern (``focus``; None: all, the whole store) and a store holding what their verdicts read."""
+    """The resources a change may concern (``focus``; None: all, the whole store) and a store holding what their verdicts read.
 
-    def __init__(self, store: ox.Store, focus: set[Node] | None) -> None:
+    ``held``: the graphs of the store the change holds in memory too, which the SHACL engine's input takes from there.
+    """
+
+    def __init__(self, store: ox.Store, focus: set[Node] | None, held: dict[str, list[ox.Quad]] | None = None) -> None:
         self.store = store
         self.focus = focus
+        self.held = held or {}  # graphs of ``store`` whose content the change holds in memory (diskstore.Change.held)
         self._shown = set() if focus is None else (
             {_shorten(n.value) for n in focus if isinstance(n, ox.NamedNode)} | {n.value for n in focus if isinstance(n, ox.BlankNode)})
 
@@ -146,19 +152,45 @@ def focus(store: ox.Store, change: Change, around: _Around | None = None) -> set
     return found
 
 
-def _most_of(store: ox.Store, change: Change) -> bool:
-    """Whether the change is most of the store (a first big load): then the whole store is checked, as it is."""
+def _most_of(store: ox.Store, change: Change) -> int | None:
+    """The store's size when the change is most of it (a first big load): then the whole store is checked, as it is."""
     size = sum(len(noted) for noted in change.noted)
     for name in change.changed_graphs():
         answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(name)} {{ ?s ?p ?o }} }}")
         size += int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    return size > _SMALL and size > len(store) * _WHOLE_SHARE
+    if size <= _SMALL:
+        return None
+    total = len(store)
+    return total if size > total * _WHOLE_SHARE else None
+
+
+def _in_memory(store: ox.Store, held: dict[str, list[ox.Quad]]) -> ox.Store:
+    """The whole of ``store`` in memory: the held graphs copied from the change's lists, the others read once.
+
+    The checks' queries run three to four times faster on it than on the
+    disk store, and the SHACL engine's input is copied out of it faster,
+    which more than pays for the copy (a 10,000-row import: 195,000 quads).
+    """
+    copy = ox.Store()
+    for quads in held.values():
+        copy.extend(quads)
+    for graph in [ox.DefaultGraph(), *store.named_graphs()]:
+        if not (isinstance(graph, ox.NamedNode) and graph.value in held):
+            copy.extend(store.quads_for_pattern(None, None, None, graph))
+    return copy
 
 
 def region(store: ox.Store, change: Change) -> Region:
-    """The focus resources of ``change`` and a copy of what their verdicts read (the whole store where that is most of it)."""
-    if change.everything or _most_of(store, change):
-        return Region(store, None)
+    """The focus resources of ``change`` and a copy of what their verdicts read (the whole store where that is most of it).
+
+    The whole store is copied into memory too when it is small enough
+    (:data:`_MEMORY_MAX` quads) and partly held by the change already.
+    """
+    total = None if change.everything else _most_of(store, change)
+    if change.everything or total is not None:
+        if change.held and total is not None and total <= _MEMORY_MAX:
+            return Region(_in_memory(store, change.held), None, change.held)
+        return Region(store, None, change.held)
     around = _Around(store)
     nodes = focus(store, change, around)
     reads: set[Node] = set(nodes)

@@ -157,6 +157,8 @@ def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Seque
     quads), which are copied from there instead of read back: a graph a
     transaction has just written from a list (kg.graph.diskstore.Change.held)
     is read from memory four or five times faster than from the disk store.
+    A held inferred graph is filtered as a list (:func:`observed` reads it
+    by pattern).
 
     >>> s = ox.Store()
     >>> ex, inferred = "http://example.org/", ox.NamedNode(INFERRED_GRAPH)
@@ -176,7 +178,14 @@ def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Seque
             data.extend(held[graph.value])
         else:
             data.extend(store.quads_for_pattern(None, None, None, graph))
-    data.extend(observed(store, names))
+    if inferred.value in held:
+        axioms = [q for q in held[inferred.value] if q.predicate in (DISJOINT_WITH, SUB_PROPERTY_OF)]
+        axioms += [q for predicate in (DISJOINT_WITH, SUB_PROPERTY_OF) for q in data.quads_for_pattern(None, predicate, None)]
+        classes, predicates = _vocabulary(names, axioms)
+        data.extend([q for q in held[inferred.value] if (isinstance(q.object, ox.NamedNode) and q.object.value in classes if q.predicate == TYPE
+                                                         else q.predicate.value in predicates)])
+    else:
+        data.extend(observed(store, names))
     return data
 
 

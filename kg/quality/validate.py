@@ -334,7 +334,13 @@ def validate_change(store: ox.Store, change: Change) -> Report:
     from kg.quality import scope
 
     region = scope.region(store, change)
-    report = validate_graph(KnowledgeGraph(store=region.store), held=region.held)
+    graph = KnowledgeGraph(store=region.store)
+    if region.checked is None:
+        report = validate_graph(graph, held=region.held)
+    else:  # the checks read another store, made in their thread
+        make = region.checked
+        report = _run(Report(files=[], graphs=sum(1 for _ in store.named_graphs())), graph, lambda: KnowledgeGraph(store=make()),
+                      engine=None, held=region.held)
     report.violations = [v for v in report.violations if region.concerns(v)]
     return report
 

@@ -274,8 +274,9 @@ stmt:gen-{i}-benefit-1 rdfs:label "Avantage {i}"@fr ; {english} ksm:position {po
 
 
 def test_a_change_that_is_most_of_the_store_is_checked_on_a_copy_in_memory(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A graph bigger than the store it joins (a first big import): the whole store is checked, on a copy in memory
-    made from the lists the change holds (the new graph, and the inferred graph, mostly new), which is the store, quad for quad."""
+    """A graph bigger than the store it joins (a first big import): the whole store is checked, the checks on a copy in
+    memory made from the lists the change holds (the new graph, and the inferred graph, mostly new), which is the store,
+    quad for quad; the SHACL engine's input is made from those lists too."""
     monkeypatch.setattr(scope, "_SMALL", 1_000)  # the real threshold (50,000 triples) makes a slow test
     what = _put(store, "https://example.org/new", _many_mechanisms(400))
     assert what.added == ["https://example.org/new"]
@@ -283,8 +284,9 @@ def test_a_change_that_is_most_of_the_store_is_checked_on_a_copy_in_memory(store
     for name, quads in what.held.items():
         assert set(quads) == set(store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
     region = scope.region(store, what)
-    assert region.focus is None and region.store is not store
-    assert set(region.store) == set(store)
+    assert region.focus is None and region.store is store and region.checked is not None
+    copy = region.checked()  # what the checks read: made in their thread, beside the SHACL engine
+    assert copy is not store and set(copy) == set(store)
     scoped, whole = _both(store, what)
     assert whole and scoped == whole
     assert {v[1] for v in whole} >= {"stmt:gen-399-benefit-1"}
@@ -295,6 +297,6 @@ def test_a_big_store_checked_whole_is_not_copied(store: ox.Store, monkeypatch: p
     monkeypatch.setattr(scope, "_MEMORY_MAX", 1_000)
     what = _put(store, "https://example.org/new", _many_mechanisms(400))
     region = scope.region(store, what)
-    assert region.store is store and region.focus is None and region.held is what.held
+    assert region.store is store and region.focus is None and region.held is what.held and region.checked is None
     scoped, whole = _both(store, what)
     assert whole and scoped == whole

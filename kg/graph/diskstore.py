@@ -408,12 +408,14 @@ def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | No
     asserted_now = _now_asserted(store, added, node, what.held)
     for quad in asserted_now:  # nothing asserted is also stored as inferred
         store.remove(quad)
-    fresh = [ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking]
-    if what.track and count(store, INFERRED_GRAPH) <= len(fresh):
+    if what.track and not what.everything and len(lacking) <= NOTED_MAX and count(store, INFERRED_GRAPH) <= len(lacking):
         # A check will read the store, and the inferred graph is mostly new: hold all of it, its old part read now
         # (no more than the new part would cost to read back), so that a check reads none of it from the disk.
+        fresh = [ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking]
         what.held[INFERRED_GRAPH] = [*store.quads_for_pattern(None, None, None, node), *fresh]
-    _put(store, fresh)
+        _put(store, fresh)
+    else:
+        _put(store, (ox.Quad(t.subject, t.predicate, t.object, node) for t in lacking), size=len(lacking))
     what.note(lacking)
     what.note(asserted_now)
     return count(store, INFERRED_GRAPH)

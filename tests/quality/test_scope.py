@@ -300,3 +300,11 @@ def test_a_big_store_checked_whole_is_not_copied(store: ox.Store, monkeypatch: p
     assert region.store is store and region.focus is None and region.held is what.held and region.checked is None
     scoped, whole = _both(store, what)
     assert whole and scoped == whole
+
+
+def test_a_small_change_holds_its_graph_but_not_the_inferred_one(store: ox.Store) -> None:
+    """The inferred graph is held only when the change made most of it: a few new triples do not read the rest of it."""
+    what = _put(store, "https://example.org/new", _many_mechanisms(2))
+    assert set(what.held) == {"https://example.org/new"}
+    region = scope.region(store, what)
+    assert region.focus is not None and region.checked is None  # a scoped copy, as before

@@ -35,7 +35,10 @@ every one of them; so are the many resources that link to a category or a
 source, whose verdicts read nothing of it but its type and scheme.
 
 A change that is most of the store (a first load of a big file) is checked
-as the whole store is: copying would cost more than it spares.
+as the whole store is: copying a region would cost more than it spares.
+When the change holds most of that store in memory already (the lists a
+``kg import`` wrote, kg.graph.diskstore.Change.held), the SHACL engine's
+input is made from them and the checks read a copy of the store in memory.
 
 A shape that reads further (another inverse path, a longer path, another
 predicate of a linked resource) needs this module to follow:
@@ -63,7 +66,7 @@ READ_FROM_LINKED = frozenset({RDF + "type", SKOS + "inScheme", KSM + "minimumPar
 # Past this share of the store, copying costs more than it spares: the whole store is checked.
 _WHOLE_SHARE = 0.5
 _SMALL = 50_000
-# Up to this size a whole store checked is first copied into memory (about 0.5 KB a quad): see _in_memory.
+# Up to this size a whole store checked, that the change partly holds, is copied into memory for the checks: see _in_memory.
 _MEMORY_MAX = 1_000_000
 
 

@@ -38,7 +38,7 @@ the one thing these rules do not cover by themselves.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -150,8 +150,15 @@ def named_in_file(path: Any) -> frozenset[str]:
     return _named_in_file(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def shacl_input(store: ox.Store, names: frozenset[str]) -> ox.Store:
+def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Sequence[ox.Quad]] | None = None) -> ox.Store:
     """A new store: ``store``'s asserted quads, and the inferred ones the shapes named by ``names`` can see.
+
+    ``held`` gives the quads of some named graphs of ``store`` (the same
+    quads), which are copied from there instead of read back: a graph a
+    transaction has just written from a list (kg.graph.diskstore.Change.held)
+    is read from memory four or five times faster than from the disk store.
+    A held inferred graph is filtered as a list (:func:`observed` reads it
+    by pattern).
 
     >>> s = ox.Store()
     >>> ex, inferred = "http://example.org/", ox.NamedNode(INFERRED_GRAPH)
@@ -163,10 +170,22 @@ def shacl_input(store: ox.Store, names: frozenset[str]) -> ox.Store:
     """
     inferred = ox.NamedNode(INFERRED_GRAPH)
     data = ox.Store()
+    held = held or {}
     for graph in [ox.DefaultGraph(), *store.named_graphs()]:
-        if graph != inferred:
+        if graph == inferred:
+            continue
+        if isinstance(graph, ox.NamedNode) and graph.value in held:
+            data.extend(held[graph.value])
+        else:
             data.extend(store.quads_for_pattern(None, None, None, graph))
-    data.extend(observed(store, names))
+    if inferred.value in held:
+        axioms = [q for q in held[inferred.value] if q.predicate in (DISJOINT_WITH, SUB_PROPERTY_OF)]
+        axioms += [q for predicate in (DISJOINT_WITH, SUB_PROPERTY_OF) for q in data.quads_for_pattern(None, predicate, None)]
+        classes, predicates = _vocabulary(names, axioms)
+        data.extend([q for q in held[inferred.value] if (isinstance(q.object, ox.NamedNode) and q.object.value in classes if q.predicate == TYPE
+                                                         else q.predicate.value in predicates)])
+    else:
+        data.extend(observed(store, names))
     return data
 
 

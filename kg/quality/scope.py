@@ -35,7 +35,10 @@ every one of them; so are the many resources that link to a category or a
 source, whose verdicts read nothing of it but its type and scheme.
 
 A change that is most of the store (a first load of a big file) is checked
-as the whole store is: copying would cost more than it spares.
+as the whole store is: copying a region would cost more than it spares.
+When the change holds most of that store in memory already (the lists a
+``kg import`` wrote, kg.graph.diskstore.Change.held), the SHACL engine's
+input is made from them and the checks read a copy of the store in memory.
 
 A shape that reads further (another inverse path, a longer path, another
 predicate of a linked resource) needs this module to follow:
@@ -45,6 +48,7 @@ it knows and fails on any other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -62,6 +66,8 @@ READ_FROM_LINKED = frozenset({RDF + "type", SKOS + "inScheme", KSM + "minimumPar
 # Past this share of the store, copying costs more than it spares: the whole store is checked.
 _WHOLE_SHARE = 0.5
 _SMALL = 50_000
+# Up to this size a whole store checked, that the change partly holds, is copied into memory for the checks: see _in_memory.
+_MEMORY_MAX = 1_000_000
 
 
 class Verdict(Protocol):
@@ -75,11 +81,18 @@ class Verdict(Protocol):
 
 
 class Region:
-    """The resources a change may concern (``focus``; None: all, the whole store) and a store holding what their verdicts read."""
+    """The resources a change may concern (``focus``; None: all, the whole store) and a store holding what their verdicts read.
 
-    def __init__(self, store: ox.Store, focus: set[Node] | None) -> None:
+    ``held``: the graphs of the store the change holds in memory too, which the SHACL engine's input takes from there.
+    ``checked``: how to make the store the check queries read, when it is not ``store``.
+    """
+
+    def __init__(self, store: ox.Store, focus: set[Node] | None, held: dict[str, list[ox.Quad]] | None = None,
+                 checked: Callable[[], ox.Store] | None = None) -> None:
         self.store = store
         self.focus = focus
+        self.held = held or {}  # graphs of ``store`` whose content the change holds in memory (diskstore.Change.held)
+        self.checked = checked  # makes the store the checks read, when not ``store`` (a copy in memory, made in their thread)
         self._shown = set() if focus is None else (
             {_shorten(n.value) for n in focus if isinstance(n, ox.NamedNode)} | {n.value for n in focus if isinstance(n, ox.BlankNode)})
 
@@ -146,19 +159,48 @@ def focus(store: ox.Store, change: Change, around: _Around | None = None) -> set
     return found
 
 
-def _most_of(store: ox.Store, change: Change) -> bool:
-    """Whether the change is most of the store (a first big load): then the whole store is checked, as it is."""
+def _most_of(store: ox.Store, change: Change) -> int | None:
+    """The store's size when the change is most of it (a first big load): then the whole store is checked, as it is."""
     size = sum(len(noted) for noted in change.noted)
     for name in change.changed_graphs():
         answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(name)} {{ ?s ?p ?o }} }}")
         size += int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    return size > _SMALL and size > len(store) * _WHOLE_SHARE
+    if size <= _SMALL:
+        return None
+    total = len(store)
+    return total if size > total * _WHOLE_SHARE else None
+
+
+def _in_memory(store: ox.Store, held: dict[str, list[ox.Quad]]) -> ox.Store:
+    """The whole of ``store`` in memory: the held graphs copied from the change's lists, the others read once.
+
+    The checks' queries run three to four times faster on it than on the
+    disk store, which more than pays for the copy (a 10,000-row import:
+    195,000 quads, 0.5 s to copy, the checks 1.5 s to 0.4 s); it is made in
+    the checks' thread, beside the SHACL engine.
+    """
+    copy = ox.Store()
+    for quads in held.values():
+        copy.extend(quads)
+    for graph in [ox.DefaultGraph(), *store.named_graphs()]:
+        if not (isinstance(graph, ox.NamedNode) and graph.value in held):
+            copy.extend(store.quads_for_pattern(None, None, None, graph))
+    return copy
 
 
 def region(store: ox.Store, change: Change) -> Region:
-    """The focus resources of ``change`` and a copy of what their verdicts read (the whole store where that is most of it)."""
-    if change.everything or _most_of(store, change):
-        return Region(store, None)
+    """The focus resources of ``change`` and a copy of what their verdicts read (the whole store where that is most of it).
+
+    When the whole store is checked, is small enough (:data:`_MEMORY_MAX`
+    quads) and partly held by the change already, the checks read a copy
+    of it in memory (:func:`_in_memory`).
+    """
+    total = None if change.everything else _most_of(store, change)
+    if change.everything or total is not None:
+        held = change.held
+        if held and total is not None and total <= _MEMORY_MAX:
+            return Region(store, None, held, checked=lambda: _in_memory(store, held))
+        return Region(store, None, held)
     around = _Around(store)
     nodes = focus(store, change, around)
     reads: set[Node] = set(nodes)

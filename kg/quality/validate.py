@@ -48,7 +48,11 @@ from kg.queries.catalogue import Catalogue
 from kg.queries.run import run_saved
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from kg.graph.diskstore import Change
+
+    Held = Mapping[str, Sequence[ox.Quad]]
 
 _SH = "http://www.w3.org/ns/shacl#"
 
@@ -191,8 +195,11 @@ def _violations(results: Any) -> list[Violation]:
 
 
 def _shacl(graph: KnowledgeGraph, shapes: Path, *, engine: str | None = None, whole_closure: bool = False,
-           prepared: bool = False) -> tuple[list[Violation], Any]:
-    """The SHACL results on ``graph``; ``prepared``: its store is already the engine's input (kg.quality.observed)."""
+           prepared: bool = False, held: Held | None = None) -> tuple[list[Violation], Any]:
+    """The SHACL results on ``graph``; ``prepared``: its store is already the engine's input (kg.quality.observed).
+
+    ``held``: graphs of the store whose content the caller holds in memory (observed.shacl_input).
+    """
     import rdflib
 
     if not shapes.is_file():
@@ -202,7 +209,7 @@ def _shacl(graph: KnowledgeGraph, shapes: Path, *, engine: str | None = None, wh
     except Exception as error:  # rdflib raises several unrelated types for bad Turtle
         raise InputError(f"{shapes}: bad Turtle syntax: {error}") from None
     # The asserted data and the entailments the shapes can see, not the whole closure (kg.quality.observed).
-    store = graph.store if whole_closure or prepared else observed.shacl_input(graph.store, observed.named_in(shapes_graph, shapes))
+    store = graph.store if whole_closure or prepared else observed.shacl_input(graph.store, observed.named_in(shapes_graph, shapes), held)
     # The store lowercases language tags; the shapes must see "FR" as the file wrote it.
     tags = written_tags(graph.files)
     if engine_for(tags, asked=engine) == "pyshacl-turbo":
@@ -246,20 +253,22 @@ def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
 
 
 def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None, engine: str | None = None,
-                   whole_closure: bool = False) -> Report:
+                   whole_closure: bool = False, held: Held | None = None) -> Report:
     """Shapes and checks over a graph that holds the ontology, the data and its inferred triples.
 
     ``engine`` (pyshacl-turbo or pyshacl) overrides the choice of :func:`engine_for`.
     The SHACL engine reads the asserted triples and the inferred ones the
     shapes can see (kg.quality.observed); ``whole_closure`` gives it every
-    inferred triple instead, which reports the same, slower.
+    inferred triple instead, which reports the same, slower.  ``held`` gives the
+    content of some of the store's graphs, which the caller holds in memory
+    (kg.graph.diskstore.Change.held): the engine's input takes it from there.
     """
     report = Report(files=list(files or []), graphs=sum(1 for _ in graph.store.named_graphs()))
-    return _run(report, graph, lambda: graph, engine=engine, whole_closure=whole_closure)
+    return _run(report, graph, lambda: graph, engine=engine, whole_closure=whole_closure, held=held)
 
 
 def _run(report: Report, shacl: KnowledgeGraph, checked: Callable[[], KnowledgeGraph], *, engine: str | None,
-         whole_closure: bool = False, prepared: bool = False) -> Report:
+         whole_closure: bool = False, prepared: bool = False, held: Held | None = None) -> Report:
     """Fill ``report``: the shapes on ``shacl``, and beside them, in a thread, the checks on the graph ``checked`` makes.
 
     Both the SHACL engine and pyoxigraph let go of the GIL, so a second core
@@ -269,7 +278,8 @@ def _run(report: Report, shacl: KnowledgeGraph, checked: Callable[[], KnowledgeG
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         checks = pool.submit(lambda: _checks(checked(), resources.checks_dir()))
-        found, report.shacl_results = _shacl(shacl, resources.shapes_file(), engine=engine, whole_closure=whole_closure, prepared=prepared)
+        found, report.shacl_results = _shacl(shacl, resources.shapes_file(), engine=engine, whole_closure=whole_closure, prepared=prepared,
+                                             held=held)
         count, failed = checks.result()
     report.violations.extend(found)
     report.checks_run = count
@@ -324,7 +334,13 @@ def validate_change(store: ox.Store, change: Change) -> Report:
     from kg.quality import scope
 
     region = scope.region(store, change)
-    report = validate_graph(KnowledgeGraph(store=region.store))
+    graph = KnowledgeGraph(store=region.store)
+    if region.checked is None:
+        report = validate_graph(graph, held=region.held)
+    else:  # the checks read another store, made in their thread
+        make = region.checked
+        report = _run(Report(files=[], graphs=sum(1 for _ in store.named_graphs())), graph, lambda: KnowledgeGraph(store=make()),
+                      engine=None, held=region.held)
     report.violations = [v for v in report.violations if region.concerns(v)]
     return report
 

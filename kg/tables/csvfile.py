@@ -57,6 +57,14 @@ def read_rows(path: Path, *, template: Sheet = MECHANISMS) -> tuple[list[str], I
         raise InputError(f"{path}:1: bad CSV: {error}") from None
     check_header(path, header, sheet=template)
     name = path.name
+    letters = [column_letter(i) for i in range(len(header))]
+
+    def read_cell(value: str, number: int, column: str, index: int) -> str:
+        """cell_text, its Cell (for the error) made only for a cell that starts like a formula or with a quote."""
+        first = value.lstrip()[:1]
+        if first in FORMULA_START or first == "'" or value[:1] in FORMULA_START:
+            return cell_text(value, Cell(name, number, column, letters[index]))
+        return value.strip()
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         number, line = 1, reader.line_num
@@ -72,7 +80,7 @@ def read_rows(path: Path, *, template: Sheet = MECHANISMS) -> tuple[list[str], I
                 if line > start:
                     check_line_breaks(path, header, cells, number, start, line, delimiter)
                 yield number, {
-                    column: cell_text(cells[i], Cell(name, number, column, column_letter(i))) if i < len(cells) else ""
+                    column: read_cell(cells[i], number, column, i) if i < len(cells) else ""
                     for i, column in enumerate(header) if column
                 }
         except csv.Error as error:

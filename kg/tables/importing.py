@@ -26,6 +26,7 @@ graph as it is.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,6 @@ class ImportResult:
     source: Path
     graph: str
     output: Path | None
-    turtle: bytes
     triples: list[ox.Triple]
     mechanisms: int
     statements: int
@@ -73,6 +73,11 @@ class ImportResult:
         extra = f", {len(self.removed)} removed" if self.removed else ""
         tail = f"; the store holds {self.store_total} triples" if self.store_total and not self.dry_run else ""
         return f"{what}; {len(self.added)} triples {verb} {where}{extra}{tail}"
+
+    @functools.cached_property
+    def turtle(self) -> bytes:
+        """The file's triples as Turtle (what ``--output`` writes), made when asked: an import into the store does not need it."""
+        return importer.to_turtle(self.triples, self.source.name)
 
     def added_turtle(self) -> bytes:
         return ox.serialize(self.added, format=ox.RdfFormat.TURTLE, prefixes=importer.used_prefixes(self.added)) or b""
@@ -254,8 +259,7 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
     graph = open_graph()
     parsed = parse(source, graph, sheet=sheet, concepts=concepts)
     name = graph_name(Path(label) if label else source)
-    turtle = importer.to_turtle(parsed.triples, source.name)
-    result = ImportResult(source=source, graph=name, output=output, turtle=turtle, triples=parsed.triples, mechanisms=parsed.mechanisms,
+    result = ImportResult(source=source, graph=name, output=output, triples=parsed.triples, mechanisms=parsed.mechanisms,
                           statements=parsed.statements, concepts=parsed.concepts, dry_run=dry_run)
     node = ox.NamedNode(name)
     previous: set[ox.Triple] = set()
@@ -299,8 +303,8 @@ def import_table(source: Path, *, output: Path | None = None, dry_run: bool = Fa
         known = {q.triple for q in _read_existing(output)}
         result.added = [t for t in parsed.triples if t not in known]
         result.removed = sorted(known - fresh, key=str)
-        if not dry_run and not (output.is_file() and output.read_bytes() == turtle):
-            atomic.write_bytes(output, turtle)
+        if not dry_run and not (output.is_file() and output.read_bytes() == result.turtle):
+            atomic.write_bytes(output, result.turtle)
             result.written = True
     else:
         result.added = [t for t in parsed.triples if t not in previous]

@@ -288,3 +288,17 @@ def test_a_loaded_file_of_mechanisms_is_checked_and_answered_like_an_import(tmp_
     assert accepted.exit_code == 0, accepted.output
     rows = run_saved(open_graph(), Catalogue.bundled().get("mechanisms-without-internet"), lang="en").rows
     assert "Webinar" not in {row["mechanismLabel"].value for row in rows}  # type: ignore[union-attr]
+
+
+def test_a_replaced_graph_is_held_as_the_store_holds_it() -> None:
+    """replace_graph keeps the quads it wrote (diskstore.Change.held), which reasoning and checks read instead of the store."""
+    store, node = ox.Store(), ox.NamedNode("https://example.org/g")
+    s, p = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+    first = [ox.Triple(s, p, ox.Literal(str(i))) for i in range(3)]
+    what = diskstore.Change(track=True)
+    diskstore.replace_graph(store, node, first + first[:1], what)  # a repeated triple is one quad
+    assert what.added == [node.value] and set(what.held[node.value]) == set(store.quads_for_pattern(None, None, None, node))
+    assert len(what.held[node.value]) == 3
+    diskstore.replace_graph(store, node, first[1:], what)
+    assert what.replaced == [node.value] and set(what.held[node.value]) == set(store.quads_for_pattern(None, None, None, node))
+    assert len(what.held[node.value]) == 2

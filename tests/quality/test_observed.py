@@ -112,6 +112,11 @@ def test_what_is_observed_of_the_inferred_graph() -> None:
     asserted_only.extend(q for q in store if q.graph_name != inferred)
     listed = observed.seen(list(store.quads_for_pattern(None, None, None, inferred)), frozenset({ex + "Named", ex + "named"}), asserted_only)
     assert {str(q) for q in listed} == {str(q) for q in observed.observed(store, frozenset({ex + "Named", ex + "named"}))}
+    # graphs whose quads the caller holds (a transaction's lists) are taken from there: the same input, and the
+    # inferred graph, held or not, gives only its observed part
+    held = {g.value: list(store.quads_for_pattern(None, None, None, g)) for g in (asserted, inferred)}
+    assert set(observed.shacl_input(store, frozenset({ex + "Named", ex + "named"}), held)) == set(
+        observed.shacl_input(store, frozenset({ex + "Named", ex + "named"})))
 
 
 def _patterns(node: Any) -> list[tuple[Any, Any, Any]]:

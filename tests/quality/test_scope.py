@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.core import resources
+from kg.core.namespaces import INFERRED_GRAPH
 from kg.graph import diskstore, rdfio
 from kg.graph.dataset import open_graph
 from kg.graph.store import KnowledgeGraph
@@ -256,3 +257,54 @@ def test_the_scope_knows_every_check() -> None:
     """A new check may read beyond what kg.quality.scope copies: see that it does not, then add it here."""
     found = {p.stem for p in resources.checks_dir().glob("*.rq")}
     assert found == CHECKS_KNOWN, f"new: {sorted(found - CHECKS_KNOWN)}, gone: {sorted(CHECKS_KNOWN - found)}"
+
+
+def _many_mechanisms(count: int) -> list[ox.Triple]:
+    """``count`` small mechanisms, each with a benefit, of which the last lacks its English text and has a position gap."""
+    text = []
+    for i in range(count):
+        position = 2 if i == count - 1 else 1
+        english = "" if i == count - 1 else f'rdfs:label "Benefit {i}"@en ;'
+        text.append(f"""
+mech:gen-{i} a ksm:Mechanism ; skos:prefLabel "Mécanisme {i}"@fr , "Mechanism {i}"@en ;
+    ksm:hasBenefit stmt:gen-{i}-benefit-1 .
+stmt:gen-{i}-benefit-1 rdfs:label "Avantage {i}"@fr ; {english} ksm:position {position} ;
+    ksm:hasCategory bencat:networking ; prov:wasDerivedFrom <https://example.org/kit> .""")
+    return _turtle("".join(text))
+
+
+def test_a_change_that_is_most_of_the_store_is_checked_on_a_copy_in_memory(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graph bigger than the store it joins (a first big import): the whole store is checked, the checks on a copy in
+    memory made from the lists the change holds (the new graph, and the inferred graph, mostly new), which is the store,
+    quad for quad; the SHACL engine's input is made from those lists too."""
+    monkeypatch.setattr(scope, "_SMALL", 1_000)  # the real threshold (50,000 triples) makes a slow test
+    what = _put(store, "https://example.org/new", _many_mechanisms(400))
+    assert what.added == ["https://example.org/new"]
+    assert set(what.held) == {"https://example.org/new", INFERRED_GRAPH}  # the inferred graph was mostly new: held too
+    for name, quads in what.held.items():
+        assert set(quads) == set(store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    region = scope.region(store, what)
+    assert region.focus is None and region.store is store and region.checked is not None
+    copy = region.checked()  # what the checks read: made in their thread, beside the SHACL engine
+    assert copy is not store and set(copy) == set(store)
+    scoped, whole = _both(store, what)
+    assert whole and scoped == whole
+    assert {v[1] for v in whole} >= {"stmt:gen-399-benefit-1"}
+
+
+def test_a_big_store_checked_whole_is_not_copied(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scope, "_SMALL", 1_000)
+    monkeypatch.setattr(scope, "_MEMORY_MAX", 1_000)
+    what = _put(store, "https://example.org/new", _many_mechanisms(400))
+    region = scope.region(store, what)
+    assert region.store is store and region.focus is None and region.held is what.held and region.checked is None
+    scoped, whole = _both(store, what)
+    assert whole and scoped == whole
+
+
+def test_a_small_change_holds_its_graph_but_not_the_inferred_one(store: ox.Store) -> None:
+    """The inferred graph is held only when the change made most of it: a few new triples do not read the rest of it."""
+    what = _put(store, "https://example.org/new", _many_mechanisms(2))
+    assert set(what.held) == {"https://example.org/new"}
+    region = scope.region(store, what)
+    assert region.focus is not None and region.checked is None  # a scoped copy, as before

@@ -157,7 +157,7 @@ def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Seque
     quads), which are copied from there instead of read back: a graph a
     transaction has just written from a list (kg.graph.diskstore.Change.held)
     is read from memory four or five times faster than from the disk store.
-    A held inferred graph is filtered as a list (:func:`observed` reads it
+    A held inferred graph is filtered as a list (:func:`seen`; :func:`observed` reads it
     by pattern).
 
     >>> s = ox.Store()
@@ -179,11 +179,7 @@ def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Seque
         else:
             data.extend(store.quads_for_pattern(None, None, None, graph))
     if inferred.value in held:
-        axioms = [q for q in held[inferred.value] if q.predicate in (DISJOINT_WITH, SUB_PROPERTY_OF)]
-        axioms += [q for predicate in (DISJOINT_WITH, SUB_PROPERTY_OF) for q in data.quads_for_pattern(None, predicate, None)]
-        classes, predicates = _vocabulary(names, axioms)
-        data.extend([q for q in held[inferred.value] if (isinstance(q.object, ox.NamedNode) and q.object.value in classes if q.predicate == TYPE
-                                                         else q.predicate.value in predicates)])
+        data.extend(seen(held[inferred.value], names, data))
     else:
         data.extend(observed(store, names))
     return data
@@ -228,4 +224,5 @@ def seen(inferred: Sequence[ox.Quad], names: frozenset[str], asserted: ox.Store)
     axioms = [q for q in inferred if q.predicate in schema]
     axioms += [q for predicate in schema for q in asserted.quads_for_pattern(None, predicate, None)]
     classes, predicates = _vocabulary(names, axioms)
-    return [q for q in inferred if (q.object.value in classes if q.predicate == TYPE else q.predicate.value in predicates)]  # type: ignore[union-attr]
+    return [q for q in inferred if (isinstance(q.object, ox.NamedNode) and q.object.value in classes if q.predicate == TYPE
+                                    else q.predicate.value in predicates)]

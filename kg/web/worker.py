@@ -192,8 +192,7 @@ class _Waiter:
         self.future: asyncio.Future[_Worker] | None = loop.create_future() if loop is not None else None
         self.event = threading.Event() if loop is None else None
         self.thread = threading.get_ident()  # the thread of its loop, when it has one
-        self.worker: _Worker | None = None
-        self.gone = False  # a thread that gave up waiting (under the Idle's lock)
+        self.worker: _Worker | None = None  # what put() handed a blocked thread
 
 
 class _Idle:
@@ -216,13 +215,11 @@ class _Idle:
         with self._lock:
             while self._waiters:
                 waiter = self._waiters.popleft()
-                if waiter.loop is None:
-                    if not waiter.gone:
-                        waiter.worker = worker
-                        assert waiter.event is not None
-                        waiter.event.set()
-                        return
-                    continue
+                if waiter.loop is None:  # a blocked thread, still waiting: one that gave up left the queue
+                    waiter.worker = worker
+                    assert waiter.event is not None
+                    waiter.event.set()
+                    return
                 assert waiter.future is not None
                 if waiter.future.done():  # cancelled: its request went away
                     continue
@@ -259,8 +256,8 @@ class _Idle:
         if waiter.event.wait(timeout):
             return waiter.worker
         with self._lock:
-            if waiter.worker is None:
-                waiter.gone = True
+            if waiter.worker is None:  # still queued: put() takes a waiter out only to hand it a worker
+                self._waiters.remove(waiter)
                 return None
         return waiter.worker  # handed over just as the wait ended
 

@@ -22,6 +22,17 @@ the median and range of the ratios of the same round.  ``--kg NAME=PATH`` adds
 another `kg` executable (another checkout's venv, say) as one more server,
 for a before/after in the same run.
 
+A third server, ``python floor`` (benchmarks/python_floor_server.py), is
+the least any Python server does per request: uvicorn as `kg serve` runs it,
+the query decoded and evaluated in-process, no framework, no middleware, no
+cache, no limits, no worker process.  Its latency is the part of `kg serve`'s
+that comes with Python and its HTTP stack; the rest is what `kg serve` adds
+to be safe on the open internet (killable, network-less query workers) and
+a good citizen of the web (CORS, ETag, security headers, gzip).  Each line
+also gives the mean, as the median alone rewards a server that lets some
+requests overtake others (a fair queue has a higher median and a far lower
+tail at concurrency 16).
+
 The clients share the machine's cores with the servers: at concurrency 16 on
 a 2-core machine the figures are as much about CPU per request as about
 latency, for every server alike.
@@ -30,7 +41,7 @@ The clients run at ``--client-nice`` (0 by default); 19 lets both servers
 go first, as clients on other machines would (kg's query workers run at 10).
 
     .venv/bin/python benchmarks/serve_latency.py [--requests 400] [--rounds 5] [--clients 1 4 16] [--client-nice 0]
-                     [--workloads same distinct] [--query mechanisms-by-tool] [--kg before=../other/.venv/bin/kg]
+                     [--workloads same distinct] [--query mechanisms-by-tool] [--kg before=../other/.venv/bin/kg] [--no-floor]
 """
 
 from __future__ import annotations
@@ -139,6 +150,7 @@ def main() -> None:
     parser.add_argument("--workloads", nargs="+", default=["same", "distinct"], choices=["same", "distinct"])
     parser.add_argument("--query", default="mechanisms-by-tool")
     parser.add_argument("--client-nice", type=int, default=0, help="niceness of the client processes (19: the servers go first)")
+    parser.add_argument("--no-floor", action="store_true", help="leave out the bare Python server (benchmarks/python_floor_server.py)")
     parser.add_argument("--kg", action="append", default=[], metavar="NAME=PATH", help="another kg executable to measure as well")
     args = parser.parse_args()
 
@@ -158,6 +170,11 @@ def main() -> None:
             processes.append(subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", f"{tmp}/db", "--bind", f"127.0.0.1:{port}",
                                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             endpoints["oxigraph serve"] = f"http://127.0.0.1:{port}/query"
+            if not args.no_floor:
+                port = free_port()
+                processes.append(subprocess.Popen([sys.executable, str(Path(__file__).with_name("python_floor_server.py")), str(data), str(port)],
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                endpoints["python floor"] = f"http://127.0.0.1:{port}/sparql"
             for name, path in kgs.items():
                 port = free_port()
                 processes.append(subprocess.Popen([path, "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -168,6 +185,7 @@ def main() -> None:
                   f"concurrency; keep-alive connections, one client process each")
             medians: dict[tuple[str, int, str], list[float]] = {}
             p99s: dict[tuple[str, int, str], list[float]] = {}
+            means: dict[tuple[str, int, str], list[float]] = {}
             for round_ in range(args.rounds):
                 for workload in args.workloads:
                     for clients in args.clients:
@@ -178,14 +196,15 @@ def main() -> None:
                                                    distinct=workload == "distinct", salt=f"{round_} {name}", nice=args.client_nice))
                             medians.setdefault((workload, clients, name), []).append(statistics.median(found))
                             p99s.setdefault((workload, clients, name), []).append(found[min(len(found) - 1, round(0.99 * len(found)) - 1)])
+                            means.setdefault((workload, clients, name), []).append(statistics.fmean(found))
                 print(f"round {round_ + 1} done", file=sys.stderr)
             for workload in args.workloads:
                 for clients in args.clients:
-                    print(f"-- {workload} query text, concurrency {clients}: median latency, ms (median [range] over rounds); p99")
+                    print(f"-- {workload} query text, concurrency {clients}: median latency, ms (median [range] over rounds); p99; mean")
                     base = medians[(workload, clients, "oxigraph serve")]
                     for name in endpoints:
                         mine = medians[(workload, clients, name)]
-                        line = f"{name:16} {_spread(mine)}  p99 {_spread(p99s[(workload, clients, name)])}"
+                        line = f"{name:16} {_spread(mine)}  p99 {_spread(p99s[(workload, clients, name)])}  mean {_spread(means[(workload, clients, name)])}"
                         if name != "oxigraph serve":
                             line += f"  ratio to oxigraph {_spread([m / b for m, b in zip(mine, base, strict=True)], 1)}x"
                         print(line)

@@ -253,7 +253,7 @@ def _checks(graph: KnowledgeGraph, folder: Path) -> tuple[int, list[Violation]]:
 
 
 def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None, engine: str | None = None,
-                   whole_closure: bool = False, held: Held | None = None) -> Report:
+                   whole_closure: bool = False, held: Held | None = None, checked: Callable[[], KnowledgeGraph] | None = None) -> Report:
     """Shapes and checks over a graph that holds the ontology, the data and its inferred triples.
 
     ``engine`` (pyshacl-turbo or pyshacl) overrides the choice of :func:`engine_for`.
@@ -262,9 +262,11 @@ def validate_graph(graph: KnowledgeGraph, *, files: list[Path] | None = None, en
     inferred triple instead, which reports the same, slower.  ``held`` gives the
     content of some of the store's graphs, which the caller holds in memory
     (kg.graph.diskstore.Change.held): the engine's input takes it from there.
+    ``checked``, when given, makes the graph the checks read, in their own
+    thread: an in-memory copy of ``graph`` (kg.quality.scope), say.
     """
     report = Report(files=list(files or []), graphs=sum(1 for _ in graph.store.named_graphs()))
-    return _run(report, graph, lambda: graph, engine=engine, whole_closure=whole_closure, held=held)
+    return _run(report, graph, checked or (lambda: graph), engine=engine, whole_closure=whole_closure, held=held)
 
 
 def _run(report: Report, shacl: KnowledgeGraph, checked: Callable[[], KnowledgeGraph], *, engine: str | None,
@@ -334,13 +336,9 @@ def validate_change(store: ox.Store, change: Change) -> Report:
     from kg.quality import scope
 
     region = scope.region(store, change)
-    graph = KnowledgeGraph(store=region.store)
-    if region.checked is None:
-        report = validate_graph(graph, held=region.held)
-    else:  # the checks read another store, made in their thread
-        make = region.checked
-        report = _run(Report(files=[], graphs=sum(1 for _ in store.named_graphs())), graph, lambda: KnowledgeGraph(store=make()),
-                      engine=None, held=region.held)
+    make = region.checked
+    report = validate_graph(KnowledgeGraph(store=region.store), held=region.held,
+                            checked=None if make is None else lambda: KnowledgeGraph(store=make()))
     report.violations = [v for v in report.violations if region.concerns(v)]
     return report
 

@@ -32,7 +32,7 @@ import gc
 import json
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,6 +182,13 @@ class Outcome:
 Changer = Callable[[ox.Store, Manifest, Change], None]
 # A checker sees the store once re-reasoned, and what changed (to look at that only; see kg.quality.scope).
 Checker = Callable[[ox.Store, Change], None]
+
+
+def quads_of(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, held: Mapping[str, Sequence[ox.Quad]]) -> Iterable[ox.Quad]:
+    """A graph's quads: the list a transaction holds of it (:attr:`Change.held`) if any, else read from the store."""
+    if isinstance(graph, ox.NamedNode) and graph.value in held:
+        return held[graph.value]
+    return store.quads_for_pattern(None, None, None, graph)
 
 
 def count(store: ox.Store, graph: str) -> int:
@@ -397,8 +404,7 @@ def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | No
     from kg.reasoning import rules
 
     added = [ox.NamedNode(name) for name in what.added]
-    new = (q for g in added for q in (what.held[g.value] if g.value in what.held else store.quads_for_pattern(None, None, None, g)))
-    gained = rules.infer_increment(new, _StoreBase(store, added))
+    gained = rules.infer_increment((q for g in added for q in quads_of(store, g, what.held)), _StoreBase(store, added))
     if gained is None:
         return None
     settled = {ox.NamedNode(p) for p in gained.settled}  # the engine knew all their triples: what it derived is new
@@ -423,13 +429,10 @@ def _reason_added(store: ox.Store, what: Change, node: ox.NamedNode) -> int | No
 
 def _now_asserted(store: ox.Store, added: list[ox.NamedNode], node: ox.NamedNode, held: dict[str, list[ox.Quad]]) -> list[ox.Quad]:
     """The inferred quads that the added graphs assert: the smaller side is read (from memory when held), the other looked up."""
-    def content(g: ox.NamedNode) -> Iterable[ox.Quad]:
-        return held[g.value] if g.value in held else store.quads_for_pattern(None, None, None, g)
-
     if count(store, node.value) < sum(len(held[g.value]) if g.value in held else count(store, g.value) for g in added):
         return [q for q in store.quads_for_pattern(None, None, None, node)
                 if any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in added)]
-    return [quad for g in added for quad in (ox.Quad(q.subject, q.predicate, q.object, node) for q in content(g)) if quad in store]
+    return [quad for g in added for quad in (ox.Quad(q.subject, q.predicate, q.object, node) for q in quads_of(store, g, held)) if quad in store]
 
 
 def _reason_all(store: ox.Store, what: Change, node: ox.NamedNode) -> int:

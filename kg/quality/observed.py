@@ -168,16 +168,14 @@ def shacl_input(store: ox.Store, names: frozenset[str], held: Mapping[str, Seque
     >>> sorted(q.object.value for q in shacl_input(s, frozenset({ex + "Seen"})))
     ['http://example.org/Seen', 'v']
     """
+    from kg.graph.diskstore import quads_of
+
     inferred = ox.NamedNode(INFERRED_GRAPH)
     data = ox.Store()
     held = held or {}
     for graph in [ox.DefaultGraph(), *store.named_graphs()]:
-        if graph == inferred:
-            continue
-        if isinstance(graph, ox.NamedNode) and graph.value in held:
-            data.extend(held[graph.value])
-        else:
-            data.extend(store.quads_for_pattern(None, None, None, graph))
+        if graph != inferred:
+            data.extend(quads_of(store, graph, held))
     if inferred.value in held:
         data.extend(seen(held[inferred.value], names, data))
     else:

@@ -55,7 +55,7 @@ import pyoxigraph as ox
 
 from kg.core.namespaces import KSM, PREFIXES
 from kg.core.namespaces import shorten as _shorten
-from kg.graph.diskstore import Change, Node
+from kg.graph.diskstore import Change, Node, quads_of
 
 RDF = PREFIXES["rdf"]
 SKOS = PREFIXES["skos"]
@@ -180,11 +180,8 @@ def _in_memory(store: ox.Store, held: dict[str, list[ox.Quad]]) -> ox.Store:
     the checks' thread, beside the SHACL engine.
     """
     copy = ox.Store()
-    for quads in held.values():
-        copy.extend(quads)
     for graph in [ox.DefaultGraph(), *store.named_graphs()]:
-        if not (isinstance(graph, ox.NamedNode) and graph.value in held):
-            copy.extend(store.quads_for_pattern(None, None, None, graph))
+        copy.extend(quads_of(store, graph, held))
     return copy
 
 

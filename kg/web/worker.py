@@ -241,15 +241,20 @@ class _Idle:
         else:
             waiter.future.set_result(worker)
 
+    def _free(self) -> _Worker | None:
+        """An idle worker nobody waits for (under the lock): the queue goes first."""
+        return self._workers.pop() if self._workers and not self._waiters else None
+
     def get_nowait(self) -> _Worker | None:
         with self._lock:
-            return self._workers.pop() if self._workers and not self._waiters else None
+            return self._free()
 
     def get(self, timeout: float) -> _Worker | None:
         """A worker within ``timeout`` seconds (blocking), or None."""
         with self._lock:
-            if self._workers and not self._waiters:
-                return self._workers.pop()
+            free = self._free()
+            if free is not None:
+                return free
             waiter = _Waiter(None)
             self._waiters.append(waiter)
         assert waiter.event is not None
@@ -264,8 +269,9 @@ class _Idle:
     async def get_async(self) -> _Worker:
         """A worker, waiting on the running event loop (cancel the task to give up)."""
         with self._lock:
-            if self._workers and not self._waiters:
-                return self._workers.pop()
+            free = self._free()
+            if free is not None:
+                return free
             waiter = _Waiter(asyncio.get_running_loop())
             self._waiters.append(waiter)
         assert waiter.future is not None
